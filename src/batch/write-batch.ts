@@ -1,0 +1,113 @@
+// WriteBatch: an ordered list of puts and deletes applied atomically. It keeps its operations already encoded
+// in the batch format of ../format/batch.ts (the WAL payload), so writing it costs one copy.
+// Validation happens in put()/delete(): a batch only ever holds valid operations.
+import { BATCH_COUNT_OFFSET, BATCH_HEADER_SIZE } from '../format/batch.js';
+import { Kind } from '../format/keys.js';
+import { putFixed32, putVarint, varintLength } from '../util/coding.js';
+import { keyByteLength, valueByteLength, type KeyLike } from '../keys/user-key.js';
+
+export class WriteBatch {
+  #rep: Buffer;
+  #size = BATCH_HEADER_SIZE;
+  #count = 0;
+
+  constructor() {
+    this.#rep = Buffer.allocUnsafe(256);
+  }
+
+  /** Number of operations in the batch. */
+  get length(): number {
+    return this.#count;
+  }
+
+  /** Encoded size in bytes (what the WAL record will hold). */
+  get byteLength(): number {
+    return this.#size;
+  }
+
+  /** Adds a put. @throws INVALID_ARGUMENT for an empty, oversized or wrongly typed key or value. */
+  put(key: KeyLike, value: KeyLike): this {
+    const kLen = keyByteLength(key);
+    const vLen = valueByteLength(value);
+    this.#reserve(1 + varintLength(kLen) + kLen + varintLength(vLen) + vLen);
+    const rep = this.#rep;
+    let p = this.#size;
+    rep[p++] = Kind.Value;
+    p = putVarint(rep, p, kLen);
+    p += typeof key === 'string' ? rep.write(key, p, 'utf8') : copyInto(rep, p, key);
+    p = putVarint(rep, p, vLen);
+    p += typeof value === 'string' ? rep.write(value, p, 'utf8') : copyInto(rep, p, value);
+    this.#size = p;
+    this.#count++;
+    return this;
+  }
+
+  /** Adds a delete. @throws INVALID_ARGUMENT for an empty, oversized or wrongly typed key. */
+  delete(key: KeyLike): this {
+    const kLen = keyByteLength(key);
+    this.#reserve(1 + varintLength(kLen) + kLen);
+    const rep = this.#rep;
+    let p = this.#size;
+    rep[p++] = Kind.Delete;
+    p = putVarint(rep, p, kLen);
+    p += typeof key === 'string' ? rep.write(key, p, 'utf8') : copyInto(rep, p, key);
+    this.#size = p;
+    this.#count++;
+    return this;
+  }
+
+  /** Removes every operation. */
+  clear(): this {
+    this.#size = BATCH_HEADER_SIZE;
+    this.#count = 0;
+    return this;
+  }
+
+  /**
+   * A private copy of the encoded batch (header count filled, sequence zero), for the write path.
+   * @internal
+   */
+  encodeCopy(): Buffer {
+    const out = Buffer.allocUnsafe(this.#size);
+    this.#rep.copy(out, 0, 0, this.#size);
+    out.fill(0, 0, 8);
+    putFixed32(out, BATCH_COUNT_OFFSET, this.#count);
+    return out;
+  }
+
+  #reserve(extra: number): void {
+    const need = this.#size + extra;
+    if (need <= this.#rep.length) return;
+    let cap = this.#rep.length * 2;
+    while (cap < need) cap *= 2;
+    const next = Buffer.allocUnsafe(cap);
+    this.#rep.copy(next, 0, 0, this.#size);
+    this.#rep = next;
+  }
+}
+
+function copyInto(dst: Buffer, off: number, src: Uint8Array): number {
+  dst.set(src, off);
+  return src.byteLength;
+}
+
+/** Encodes one put or delete as a complete batch (the single-operation write path). */
+export function encodeSingle(kind: Kind, key: KeyLike, value: KeyLike | undefined): Buffer {
+  const kLen = keyByteLength(key);
+  const vLen = kind === Kind.Value ? valueByteLength(value) : 0;
+  const size =
+    BATCH_HEADER_SIZE + 1 + varintLength(kLen) + kLen + (kind === Kind.Value ? varintLength(vLen) + vLen : 0);
+  const rep = Buffer.allocUnsafe(size);
+  rep.fill(0, 0, 8);
+  putFixed32(rep, BATCH_COUNT_OFFSET, 1);
+  let p = BATCH_HEADER_SIZE;
+  rep[p++] = kind;
+  p = putVarint(rep, p, kLen);
+  p += typeof key === 'string' ? rep.write(key, p, 'utf8') : copyInto(rep, p, key);
+  if (kind === Kind.Value) {
+    p = putVarint(rep, p, vLen);
+    if (typeof value === 'string') rep.write(value, p, 'utf8');
+    else copyInto(rep, p, value as Uint8Array);
+  }
+  return rep;
+}

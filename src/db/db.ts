@@ -1,0 +1,819 @@
+// GraniteDB: the engine. Owns the memtables, the WAL, the version set and the background flush.
+//
+// Write pipeline (group commit; invariants first):
+//   - one leader at a time drains the queue; await points in the leader are the only places other code runs;
+//   - a write is visible (lastSeq published) only after its WAL record was appended, and synced if any writer
+//     in its group asked for sync, and after it was applied to the memtable;
+//   - the sequence numbers of a group are assigned, appended and applied with no await in between except the
+//     fsync, during which newcomers queue and form the next group.
+//   submit: validate -> encode (a private copy of the batch) -> queue -> (microtask) leader:
+//     make room (sticky error? stall while too many imms; memtable full -> rotate WAL, freeze, schedule flush)
+//     -> assign seqs -> one WAL append (+ one fsync if any sync) -> apply to memtable -> publish -> resolve.
+// Read path: memtable -> immutable memtables (newest first) -> Version (L0 newest first, then L1..).
+// Flush: oldest immutable memtable -> L0 table (synced) -> MANIFEST edit (new file, logNumber) -> drop the imm
+//   -> delete WALs below logNumber.
+import { join, resolve as resolvePath } from 'node:path';
+import {
+  AlreadyExistsError,
+  CorruptionError,
+  DatabaseClosedError,
+  GraniteError,
+  InvalidArgumentError,
+  LockedError,
+  NotFoundError,
+  ReadOnlyError,
+  toIOError,
+} from '../errors/errors.js';
+import { BATCH_HEADER_SIZE } from '../format/batch.js';
+import { CURRENT, LOCK, parseFileName, walFileName } from '../format/filenames.js';
+import { Kind } from '../format/keys.js';
+import { NodeFileSystem } from '../fs/node-fs.js';
+import type { FileLockHandle, FileSystem } from '../fs/file-system.js';
+import { resolveOptions, type Options } from '../options/options.js';
+import { batchCount, batchSeq, visitBatch } from '../batch/batch-reader.js';
+import { WriteBatch, encodeSingle } from '../batch/write-batch.js';
+import { toBinaryKey, type KeyLike } from '../keys/user-key.js';
+import { Memtable, LookupResult } from '../memtable/memtable.js';
+import { MemtableCursor } from '../memtable/memtable-cursor.js';
+import type { SourceCursor } from '../iter/source-cursor.js';
+import { bloomHash } from '../sstable/bloom.js';
+import { TableLookup } from '../sstable/table-reader.js';
+import { LruCache } from '../util/lru.js';
+import { putFixed64 } from '../util/coding.js';
+import { LogWriter } from '../wal/log-writer.js';
+import { readLogFile } from '../wal/log-reader.js';
+import type { FileMeta } from '../version/file-meta.js';
+import { TableCache } from '../version/table-cache.js';
+import { VersionSet } from '../version/version-set.js';
+import type { VersionEdit } from '../version/version-edit.js';
+import { DBCursor, DBIterator, resolveBounds, type IteratorOptions, type RangeOptions } from './db-cursor.js';
+import { writeLevel0Table } from './flush-job.js';
+import { Snapshot } from './snapshot.js';
+import { emptyCounters, type DBStats, type DBCounters } from './stats.js';
+
+export interface WriteOptions {
+  /** fdatasync the WAL before resolving. @default options.syncWrites */
+  sync?: boolean;
+}
+export interface ReadOptions {
+  snapshot?: Snapshot;
+}
+export interface CursorOptions extends RangeOptions {
+  snapshot?: Snapshot;
+}
+export interface DBIteratorOptions extends IteratorOptions {
+  snapshot?: Snapshot;
+}
+
+interface PendingWrite {
+  rep: Buffer;
+  sync: boolean;
+  /** A request to freeze the memtable (flush()), ordered with the writes around it. */
+  rotate?: boolean;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+const WRITE_OPTION_NAMES = new Set(['sync']);
+const READ_OPTION_NAMES = new Set(['snapshot']);
+const ITER_OPTION_NAMES = new Set([
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'prefix',
+  'reverse',
+  'limit',
+  'snapshot',
+  'keys',
+  'values',
+]);
+const CURSOR_OPTION_NAMES = new Set(['gt', 'gte', 'lt', 'lte', 'prefix', 'reverse', 'snapshot']);
+
+function checkOptionNames(o: unknown, allowed: Set<string>, what: string): void {
+  if (o === undefined || o === null) return;
+  if (typeof o !== 'object') throw new InvalidArgumentError(`${what} options must be an object`);
+  for (const k of Object.keys(o))
+    if (!allowed.has(k)) throw new InvalidArgumentError(`unknown ${what} option '${k}'`);
+}
+
+export class GraniteDB {
+  readonly #dir: string;
+  readonly #opts: Options;
+  readonly #fs: FileSystem;
+  readonly #vs: VersionSet;
+  readonly #tables: TableCache;
+  #lock: FileLockHandle | undefined;
+  #mem: Memtable;
+  #imms: Memtable[] = []; // oldest first
+  #wal: LogWriter | undefined;
+  #lastSeq = 0;
+  readonly #snapshots = new Set<Snapshot>();
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #bgError: GraniteError | undefined;
+  #queue: PendingWrite[] = [];
+  #leaderActive = false;
+  #leaderIdle: (() => void)[] = [];
+  #flushing: Promise<void> | undefined;
+  #roomWaiters: (() => void)[] = [];
+  #openCursors = 0;
+  readonly #counters: DBCounters = emptyCounters();
+  readonly #lookup = { value: undefined as Buffer | undefined, tablesProbed: 0 };
+
+  private constructor(dir: string, opts: Options, fs: FileSystem) {
+    this.#dir = dir;
+    this.#opts = opts;
+    this.#fs = fs;
+    this.#vs = new VersionSet(dir, fs);
+    const cache = opts.blockCacheSize > 0 ? new LruCache<number, Buffer>(opts.blockCacheSize) : undefined;
+    this.#tables = new TableCache(dir, fs, opts.tableCacheSize, cache);
+    this.#mem = new Memtable(0);
+  }
+
+  /**
+   * Opens (creating if allowed) the database in `dir`.
+   * @throws INVALID_ARGUMENT (bad options), NOT_FOUND, ALREADY_EXISTS, LOCKED, CORRUPTION, IO
+   */
+  static async open(dir: string, options?: Partial<Options>): Promise<GraniteDB> {
+    if (typeof dir !== 'string' || dir.length === 0)
+      throw new InvalidArgumentError('dir must be a non-empty string');
+    const opts = resolveOptions(options);
+    const fs = opts.fileSystem ?? new NodeFileSystem();
+    const absDir = resolvePath(dir);
+    const db = new GraniteDB(absDir, opts, fs);
+    await db.#openImpl();
+    return db;
+  }
+
+  /** Removes a closed database's files (and the directory if it is then empty). @throws LOCKED if open. */
+  static async destroy(dir: string, options?: { fileSystem?: FileSystem }): Promise<void> {
+    const fs = options?.fileSystem ?? new NodeFileSystem();
+    const absDir = resolvePath(dir);
+    if (!fs.exists(absDir)) return;
+    let lock: FileLockHandle;
+    try {
+      lock = fs.lock(join(absDir, LOCK));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ELOCKED') throw new LockedError(`database ${absDir} is open`);
+      throw toIOError(err, `lock ${absDir}`);
+    }
+    try {
+      for (const name of fs.list(absDir)) {
+        const parsed = parseFileName(name);
+        if (parsed !== undefined && parsed.kind !== 'lock') fs.unlink(join(absDir, name));
+      }
+    } finally {
+      lock.release();
+    }
+    try {
+      fs.rmdir(absDir);
+    } catch {
+      // not empty (user files remain): leave it
+    }
+  }
+
+  // ------------------------------------------------------------------ open and recovery
+
+  async #openImpl(): Promise<void> {
+    const fs = this.#fs;
+    const dir = this.#dir;
+    const o = this.#opts;
+    let createdDir = false;
+    try {
+      if (!fs.exists(dir)) {
+        if (!o.createIfMissing || o.readOnly) throw new NotFoundError(`database ${dir} does not exist`);
+        fs.mkdir(dir);
+        createdDir = true;
+      }
+      if (!o.readOnly) {
+        try {
+          this.#lock = fs.lock(join(dir, LOCK));
+        } catch (err) {
+          if ((err as { code?: string }).code === 'ELOCKED')
+            throw new LockedError(`database ${dir} is locked: ${(err as Error).message}`);
+          throw toIOError(err, `lock ${dir}`);
+        }
+      }
+      const names = fs.list(dir);
+      const hasCurrent = names.includes(CURRENT);
+      if (!hasCurrent) {
+        const engineFiles = names.filter((n) => {
+          const k = parseFileName(n)?.kind;
+          return k === 'manifest' || k === 'table' || k === 'wal';
+        });
+        if (engineFiles.length > 0)
+          throw new CorruptionError(CURRENT, -1, 'CURRENT is missing but database files exist');
+        if (!o.createIfMissing || o.readOnly) throw new NotFoundError(`database ${dir} does not exist`);
+        await this.#createNew();
+      } else {
+        if (o.errorIfExists) throw new AlreadyExistsError(`database ${dir} already exists`);
+        await this.#recover(names);
+      }
+    } catch (err) {
+      this.#releaseAll();
+      if (createdDir) {
+        try {
+          for (const n of fs.list(dir)) fs.unlink(join(dir, n));
+          fs.rmdir(dir);
+        } catch {
+          // best effort: leave nothing new behind
+        }
+      }
+      throw err instanceof GraniteError ? err : toIOError(err, `open ${dir}`);
+    }
+  }
+
+  async #createNew(): Promise<void> {
+    const vs = this.#vs;
+    const walNum = vs.newFileNumber();
+    this.#wal = new LogWriter(this.#fs.create(join(this.#dir, walFileName(walNum))));
+    this.#mem = new Memtable(walNum);
+    await vs.writeNewManifest({ logNumber: walNum, newWals: [walNum] });
+  }
+
+  async #recover(names: string[]): Promise<void> {
+    const fs = this.#fs;
+    const vs = this.#vs;
+    vs.recover();
+    // Every table and live WAL the MANIFEST names must exist.
+    const present = new Set(names);
+    for (const f of vs.current.allFiles()) {
+      const n = `${String(f.fileNum).padStart(6, '0')}.sst`;
+      if (!present.has(n))
+        throw new CorruptionError(n, -1, 'table file referenced by the MANIFEST is missing');
+    }
+    for (const w of vs.liveWals) {
+      if (!present.has(walFileName(w)))
+        throw new CorruptionError(walFileName(w), -1, 'WAL named by the MANIFEST is missing');
+    }
+    // Replay WALs >= logNumber in order into memtables; full ones are written to L0 as they fill.
+    const wals = names
+      .map((n) => parseFileName(n))
+      .filter((p): p is { kind: 'wal'; num: number } => p?.kind === 'wal' && p.num >= vs.logNumber)
+      .map((p) => p.num)
+      .sort((a, b) => a - b);
+    let maxSeq = vs.lastSequence;
+    let mem = new Memtable(0);
+    const newFiles: { level: number; meta: FileMeta }[] = [];
+    let stop = false;
+    for (let i = 0; i < wals.length && !stop; i++) {
+      const name = walFileName(wals[i]!);
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFile(join(this.#dir, name));
+      } catch (err) {
+        throw toIOError(err, `read ${name}`);
+      }
+      const outcome = readLogFile(bytes, name, this.#opts.walRecoveryMode, i === wals.length - 1, (r) => {
+        visitBatch(r.data, r.data.length, name, r.offset, () => undefined);
+        const seq = batchSeq(r.data);
+        const n = batchCount(r.data);
+        if (n === 0) return;
+        mem.addBatch(Buffer.from(r.data), r.data.length, seq);
+        if (seq + n - 1 > maxSeq) maxSeq = seq + n - 1;
+      });
+      if (outcome.damageOffset >= 0) {
+        this.#info(
+          `WAL ${name}: ${outcome.damage} at offset ${outcome.damageOffset}; records from there on dropped`,
+        );
+      }
+      if (outcome.truncated && this.#opts.walRecoveryMode === 'point-in-time') stop = true;
+      if (!this.#opts.readOnly && mem.approximateBytes >= this.#opts.memtableSize) {
+        newFiles.push({ level: 0, meta: await this.#writeL0(mem, false) });
+        mem = new Memtable(0);
+      }
+    }
+    this.#lastSeq = maxSeq;
+    if (this.#opts.readOnly) {
+      this.#mem = mem;
+      return;
+    }
+    if (!mem.isEmpty) newFiles.push({ level: 0, meta: await this.#writeL0(mem, false) });
+    const walNum = vs.newFileNumber();
+    this.#wal = new LogWriter(fs.create(join(this.#dir, walFileName(walNum))));
+    this.#mem = new Memtable(walNum);
+    await fs.syncDir(this.#dir);
+    // The new MANIFEST makes the replayed tables and the new WAL durable; older WALs become obsolete.
+    vs.liveWals.clear();
+    await vs.writeNewManifest({ newFiles, logNumber: walNum, newWals: [walNum], lastSequence: maxSeq });
+    this.#deleteObsoleteFiles();
+    if (this.#opts.paranoidChecks) {
+      for (const f of vs.current.allFiles()) this.#tables.get(f.fileNum).verifyAll();
+    }
+  }
+
+  #writeL0(mem: Memtable, background: boolean): Promise<FileMeta> {
+    const o = this.#opts;
+    const t0 = performance.now();
+    return writeLevel0Table(
+      mem,
+      this.#vs.newFileNumber(),
+      this.#dir,
+      this.#fs,
+      { blockSize: o.blockSize, restartInterval: o.restartInterval, bloomBitsPerKey: o.bloomBitsPerKey },
+      this.#oldestSnapshot(),
+      background,
+    ).then((meta) => {
+      this.#counters.flushes++;
+      this.#counters.flushBytes += meta.size;
+      this.#counters.bytesWrittenToDisk += meta.size;
+      this.#counters.flushMillis += performance.now() - t0;
+      return meta;
+    });
+  }
+
+  /** Deletes files no live version, WAL or MANIFEST needs. */
+  #deleteObsoleteFiles(): void {
+    const fs = this.#fs;
+    const vs = this.#vs;
+    const liveTables = vs.liveTableNumbers();
+    let names: string[];
+    try {
+      names = fs.list(this.#dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const p = parseFileName(name);
+      if (p === undefined) continue;
+      let obsolete = false;
+      switch (p.kind) {
+        case 'wal':
+          obsolete =
+            p.num < vs.logNumber &&
+            !this.#imms.some((m) => m.walNumber === p.num) &&
+            p.num !== this.#mem.walNumber;
+          break;
+        case 'manifest':
+          obsolete = p.num !== vs.manifestNumber;
+          break;
+        case 'table':
+          obsolete = !liveTables.has(p.num) && p.num < vs.nextFileNumber && !this.#pendingOutputs.has(p.num);
+          break;
+        case 'temp':
+          obsolete = !this.#pendingOutputs.has(p.num);
+          break;
+      }
+      if (obsolete) {
+        if (p.kind === 'table') this.#tables.evict(p.num);
+        try {
+          fs.unlink(join(this.#dir, name));
+        } catch {
+          // retried at the next cleanup
+        }
+      }
+    }
+  }
+  readonly #pendingOutputs = new Set<number>();
+
+  #info(message: string): void {
+    this.#opts.logger?.info(message);
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  #checkWritable(): void {
+    if (this.#closed) throw new DatabaseClosedError();
+    if (this.#opts.readOnly) throw new ReadOnlyError();
+  }
+
+  #syncOf(opts: WriteOptions | undefined): boolean {
+    checkOptionNames(opts, WRITE_OPTION_NAMES, 'write');
+    const s = opts?.sync;
+    if (s === undefined) return this.#opts.syncWrites;
+    if (typeof s !== 'boolean') throw new InvalidArgumentError('option sync must be a boolean');
+    return s;
+  }
+
+  /** Stores `value` under `key`. @throws INVALID_ARGUMENT, CLOSED, READ_ONLY, IO */
+  put(key: KeyLike, value: KeyLike, opts?: WriteOptions): Promise<void> {
+    try {
+      this.#checkWritable();
+      const sync = this.#syncOf(opts);
+      return this.#submit(encodeSingle(Kind.Value, key, value), sync);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Deletes `key` (a no-op if absent). @throws INVALID_ARGUMENT, CLOSED, READ_ONLY, IO */
+  delete(key: KeyLike, opts?: WriteOptions): Promise<void> {
+    try {
+      this.#checkWritable();
+      const sync = this.#syncOf(opts);
+      return this.#submit(encodeSingle(Kind.Delete, key, undefined), sync);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Applies every operation of `batch` atomically. @throws INVALID_ARGUMENT, CLOSED, READ_ONLY, IO */
+  write(batch: WriteBatch, opts?: WriteOptions): Promise<void> {
+    try {
+      this.#checkWritable();
+      if (!(batch instanceof WriteBatch)) throw new InvalidArgumentError('batch must be a WriteBatch');
+      const sync = this.#syncOf(opts);
+      if (batch.length === 0) return Promise.resolve();
+      return this.#submit(batch.encodeCopy(), sync);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #submit(rep: Buffer, sync: boolean): Promise<void> {
+    if (this.#bgError !== undefined) return Promise.reject(this.#bgError);
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ rep, sync, resolve, reject });
+      if (!this.#leaderActive) {
+        this.#leaderActive = true;
+        queueMicrotask(() => void this.#lead());
+      }
+    });
+  }
+
+  async #lead(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        if (this.#queue[0]!.rotate === true) {
+          const r = this.#queue.shift()!;
+          try {
+            if (this.#bgError !== undefined) throw this.#bgError;
+            await this.#makeRoom(true);
+            r.resolve();
+          } catch (err) {
+            r.reject(err);
+          }
+          continue;
+        }
+        if (this.#bgError === undefined) {
+          try {
+            await this.#makeRoom();
+          } catch (err) {
+            this.#setBackgroundError(err);
+          }
+        }
+        const cut = this.#queue.findIndex((w) => w.rotate === true);
+        const group = cut < 0 ? this.#queue : this.#queue.slice(0, cut);
+        this.#queue = cut < 0 ? [] : this.#queue.slice(cut);
+        if (this.#bgError !== undefined) {
+          for (const w of group) w.reject(this.#bgError);
+          continue;
+        }
+        // no await between assigning sequence numbers and the WAL append
+        let seq = this.#lastSeq + 1;
+        let sync = false;
+        const reps: Buffer[] = new Array(group.length);
+        let bytes = 0;
+        for (let i = 0; i < group.length; i++) {
+          const w = group[i]!;
+          putFixed64(w.rep, 0, seq);
+          seq += batchCount(w.rep);
+          reps[i] = w.rep;
+          bytes += w.rep.length;
+          if (w.sync) sync = true;
+        }
+        try {
+          this.#wal!.addRecords(reps);
+          if (sync) {
+            this.#counters.walSyncs++;
+            await this.#wal!.sync();
+          }
+        } catch (err) {
+          this.#setBackgroundError(toIOError(err, `write ${walFileName(this.#mem.walNumber)}`));
+          for (const w of group) w.reject(this.#bgError);
+          continue;
+        }
+        const mem = this.#mem;
+        for (const w of group) mem.addBatch(w.rep, w.rep.length, batchSeq(w.rep));
+        this.#lastSeq = seq - 1; // publish: the group is now visible
+        const c = this.#counters;
+        c.writeGroups++;
+        c.writes += group.length;
+        c.userBytesWritten += bytes - BATCH_HEADER_SIZE * group.length;
+        c.walBytesWritten += bytes;
+        c.bytesWrittenToDisk += bytes;
+        for (const w of group) w.resolve();
+      }
+    } finally {
+      this.#leaderActive = false;
+      const idle = this.#leaderIdle;
+      this.#leaderIdle = [];
+      for (const f of idle) f();
+    }
+  }
+
+  #setBackgroundError(err: unknown): void {
+    if (this.#bgError !== undefined) return;
+    const e = err instanceof GraniteError ? err : toIOError(err, 'background work');
+    this.#bgError = e;
+    this.#opts.logger?.warn(`background error: ${e.message}`);
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const f of waiters) f();
+  }
+
+  /** Ensures the memtable has room; may rotate it and may wait for a flush. Only the leader calls this. */
+  async #makeRoom(force = false): Promise<void> {
+    if (!force && this.#mem.approximateBytes < this.#opts.memtableSize) return;
+    if (this.#mem.isEmpty) return;
+    const t0 = performance.now();
+    let stalled = false;
+    while (this.#imms.length >= this.#opts.maxImmutableMemtables && this.#bgError === undefined) {
+      stalled = true;
+      await new Promise<void>((r) => this.#roomWaiters.push(r));
+    }
+    if (stalled) {
+      this.#counters.stalls++;
+      this.#counters.stallMillis += performance.now() - t0;
+    }
+    if (this.#bgError !== undefined) throw this.#bgError;
+    const vs = this.#vs;
+    const num = vs.newFileNumber();
+    const file = this.#fs.create(join(this.#dir, walFileName(num)));
+    const old = this.#wal!;
+    try {
+      await old.sync(); // the older WAL is durable before a newer one takes writes (recovery replays in order)
+      await this.#fs.syncDir(this.#dir);
+      await vs.logAndApply({ newWals: [num] });
+    } catch (err) {
+      file.close();
+      throw toIOError(err, `rotate WAL to ${walFileName(num)}`);
+    }
+    old.close();
+    this.#imms.push(this.#mem);
+    this.#mem = new Memtable(num);
+    this.#wal = new LogWriter(file);
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushing !== undefined || this.#imms.length === 0 || this.#bgError !== undefined) return;
+    this.#flushing = this.#flushLoop().finally(() => {
+      this.#flushing = undefined;
+    });
+  }
+
+  async #flushLoop(): Promise<void> {
+    while (this.#imms.length > 0 && this.#bgError === undefined) {
+      const imm = this.#imms[0]!;
+      try {
+        const edit: VersionEdit = {};
+        if (!imm.isEmpty) {
+          const meta = await this.#writeL0(imm, true);
+          edit.newFiles = [{ level: 0, meta }];
+        }
+        edit.logNumber = this.#imms[1]?.walNumber ?? this.#mem.walNumber;
+        edit.lastSequence = this.#lastSeq;
+        await this.#vs.logAndApply(edit);
+      } catch (err) {
+        this.#setBackgroundError(err);
+        return;
+      }
+      this.#imms.shift();
+      this.#deleteObsoleteFiles();
+      const waiters = this.#roomWaiters;
+      this.#roomWaiters = [];
+      for (const f of waiters) f();
+    }
+  }
+
+  /** Writes the memtable to an L0 table; durable when the promise resolves. @throws CLOSED, IO */
+  async flush(): Promise<void> {
+    this.#checkWritable();
+    if (this.#bgError !== undefined) throw this.#bgError;
+    if (!this.#mem.isEmpty) {
+      // Rotation happens inside the write pipeline so it is ordered with writes.
+      await new Promise<void>((resolve, reject) => {
+        this.#queue.push({ rep: Buffer.alloc(0), sync: false, rotate: true, resolve, reject });
+        if (!this.#leaderActive) {
+          this.#leaderActive = true;
+          queueMicrotask(() => void this.#lead());
+        }
+      });
+    }
+    while (this.#flushing !== undefined || this.#imms.length > 0) {
+      if (this.#bgError !== undefined) throw this.#bgError;
+      if (this.#flushing === undefined) this.#scheduleFlush();
+      await this.#flushing;
+    }
+    if (this.#bgError !== undefined) throw this.#bgError;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  #checkOpen(): void {
+    if (this.#closed) throw new DatabaseClosedError();
+  }
+
+  #readSeq(opts: ReadOptions | undefined): number {
+    checkOptionNames(opts, READ_OPTION_NAMES, 'read');
+    const s = opts?.snapshot;
+    if (s === undefined) return this.#lastSeq;
+    if (!(s instanceof Snapshot)) throw new InvalidArgumentError('snapshot must come from db.snapshot()');
+    return s.seq;
+  }
+
+  /** The value of `key`, or undefined. Same as get() without a promise. @throws INVALID_ARGUMENT, CLOSED, CORRUPTION, IO */
+  getSync(key: KeyLike, opts?: ReadOptions): Buffer | undefined {
+    this.#checkOpen();
+    const k = toBinaryKey(key);
+    const seq = opts === undefined ? this.#lastSeq : this.#readSeq(opts);
+    return this.#get(k, seq);
+  }
+
+  #get(k: string, seq: number): Buffer | undefined {
+    const out = this.#lookup;
+    const c = this.#counters;
+    c.gets++;
+    let r: LookupResult | TableLookup = this.#mem.get(k, seq, out);
+    if (r === LookupResult.NotFound) {
+      for (let i = this.#imms.length - 1; i >= 0 && r === LookupResult.NotFound; i--)
+        r = this.#imms[i]!.get(k, seq, out);
+      if (r === LookupResult.NotFound) {
+        out.tablesProbed = 0;
+        r = this.#vs.current.get(k, seq * 256 + Kind.Value, bloomHash(k), out, this.#tables);
+        c.tablesProbed += out.tablesProbed;
+      }
+    }
+    if (r !== LookupResult.Found) return undefined;
+    const v = out.value;
+    out.value = undefined;
+    return v;
+  }
+
+  /** The value of `key`, or undefined. @throws INVALID_ARGUMENT, CLOSED, CORRUPTION, IO */
+  get(key: KeyLike, opts?: ReadOptions): Promise<Buffer | undefined> {
+    try {
+      return Promise.resolve(this.getSync(key, opts));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Values of several keys, read at one sequence number. */
+  getMany(keys: KeyLike[], opts?: ReadOptions): Promise<(Buffer | undefined)[]> {
+    try {
+      this.#checkOpen();
+      if (!Array.isArray(keys)) throw new InvalidArgumentError('keys must be an array');
+      const bin = keys.map((k) => toBinaryKey(k));
+      const seq = this.#readSeq(opts);
+      return Promise.resolve(bin.map((k) => this.#get(k, seq)));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #sources(seq: number): { sources: SourceCursor[]; release: () => void } {
+    const sources: SourceCursor[] = [new MemtableCursor(this.#mem, seq)];
+    for (let i = this.#imms.length - 1; i >= 0; i--) sources.push(new MemtableCursor(this.#imms[i]!, seq));
+    const v = this.#vs.current;
+    v.ref();
+    try {
+      v.addCursors(seq, sources, this.#tables);
+    } catch (err) {
+      for (const s of sources) s.close();
+      v.unref();
+      throw err;
+    }
+    this.#openCursors++;
+    let released = false;
+    return {
+      sources,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#openCursors--;
+        v.unref();
+      },
+    };
+  }
+
+  #makeCursor(opts: CursorOptions | undefined, names: Set<string>, what: string): DBCursor {
+    this.#checkOpen();
+    checkOptionNames(opts, names, what);
+    const o = opts ?? {};
+    if (o.reverse !== undefined && typeof o.reverse !== 'boolean')
+      throw new InvalidArgumentError('reverse must be a boolean');
+    const bounds = resolveBounds(o);
+    const seq = this.#readSeq(o.snapshot === undefined ? undefined : { snapshot: o.snapshot });
+    const { sources, release } = this.#sources(seq);
+    const isClosed = (): boolean => this.#closed;
+    return new DBCursor(sources, bounds, o.reverse === true, {
+      get closed() {
+        return isClosed();
+      },
+      release,
+    });
+  }
+
+  /** A positioned cursor over a stable view (unpositioned until a seek). @throws INVALID_ARGUMENT, CLOSED */
+  cursor(opts?: CursorOptions): DBCursor {
+    return this.#makeCursor(opts, CURSOR_OPTION_NAMES, 'cursor');
+  }
+
+  /** An iterator over a stable view; sync and async iterable. @throws INVALID_ARGUMENT, CLOSED */
+  iterator(opts?: DBIteratorOptions): DBIterator {
+    checkOptionNames(opts, ITER_OPTION_NAMES, 'iterator');
+    const o = opts ?? {};
+    let limit = Infinity;
+    if (o.limit !== undefined && o.limit !== null) {
+      if (typeof o.limit !== 'number' || Number.isNaN(o.limit))
+        throw new InvalidArgumentError('limit must be a number');
+      limit = o.limit < 0 ? Infinity : o.limit;
+    }
+    for (const f of ['keys', 'values'] as const) {
+      if (o[f] !== undefined && typeof o[f] !== 'boolean')
+        throw new InvalidArgumentError(`${f} must be a boolean`);
+    }
+    const { limit: _l, keys: _k, values: _v, ...range } = o;
+    const c = this.#makeCursor(range, CURSOR_OPTION_NAMES, 'iterator');
+    return new DBIterator(c, limit, o.keys !== false, o.values !== false);
+  }
+
+  /** A consistent read view at the current sequence number; release() it when done. @throws CLOSED */
+  snapshot(): Snapshot {
+    this.#checkOpen();
+    const s = new Snapshot(this.#lastSeq, (x) => this.#snapshots.delete(x));
+    this.#snapshots.add(s);
+    return s;
+  }
+
+  #oldestSnapshot(): number {
+    let min = this.#lastSeq;
+    for (const s of this.#snapshots) if (!s.released && s.seq < min) min = s.seq;
+    return min;
+  }
+
+  // ------------------------------------------------------------------ stats and lifecycle
+
+  /** A JSON-able picture of the engine. @throws CLOSED */
+  stats(): DBStats {
+    this.#checkOpen();
+    const v = this.#vs.current;
+    const cache = this.#tables.blockCache;
+    return {
+      seq: this.#lastSeq,
+      memtableBytes: this.#mem.approximateBytes,
+      immutableMemtables: this.#imms.length,
+      immutableBytes: this.#imms.reduce((a, m) => a + m.approximateBytes, 0),
+      snapshots: this.#snapshots.size,
+      openCursors: this.#openCursors,
+      levels: v.levels.map((files, level) => ({
+        level,
+        files: files.length,
+        bytes: files.reduce((a, f) => a + f.size, 0),
+      })),
+      counters: {
+        ...this.#counters,
+        cacheHits: cache?.hits ?? 0,
+        cacheMisses: cache?.misses ?? 0,
+        cacheBytes: cache?.usedBytes ?? 0,
+        blockReads: this.#tables.counters.blockReads,
+        bloomChecks: this.#tables.counters.bloomChecks,
+        bloomNegatives: this.#tables.counters.bloomNegatives,
+        tableOpens: this.#tables.opens,
+      },
+      backgroundError: this.#bgError?.message,
+    };
+  }
+
+  /** Waits for in-flight writes and the flush, then releases every file. A second call is a no-op. */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#closing = this.#closeImpl();
+    return this.#closing;
+  }
+
+  async #closeImpl(): Promise<void> {
+    // Calls made from here on get CLOSED; writes already queued complete.
+    this.#closed = true;
+    while (this.#leaderActive) await new Promise<void>((r) => this.#leaderIdle.push(r));
+    while (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
+    this.#releaseAll();
+  }
+
+  #releaseAll(): void {
+    this.#closed = true;
+    try {
+      this.#wal?.close();
+    } catch {
+      // closing is best effort
+    }
+    this.#wal = undefined;
+    this.#vs.close();
+    this.#tables.close();
+    this.#lock?.release();
+    this.#lock = undefined;
+  }
+
+  /** The database directory (absolute). */
+  get location(): string {
+    return this.#dir;
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+}

@@ -1,0 +1,76 @@
+// Flush: writes a frozen memtable to a new L0 table file. Versions not visible to any reader are dropped:
+// walking a key's versions newest first, an older version is kept only while the version above it is newer
+// than the oldest snapshot (LevelDB's rule). Deletions are kept: older tables may hold what they hide.
+// The file is synced and its directory synced before the function returns; publishing it in the MANIFEST is
+// the caller's job. On failure the partial file is removed.
+import type { FileSystem } from '../fs/file-system.js';
+import { tableFileName } from '../format/filenames.js';
+import { Kind } from '../format/keys.js';
+import type { Memtable } from '../memtable/memtable.js';
+import { TableBuilder, type TableBuilderOptions } from '../sstable/table-builder.js';
+import type { FileMeta } from '../version/file-meta.js';
+
+const EMPTY = Buffer.alloc(0);
+const YIELD_EVERY = 4096;
+
+export async function writeLevel0Table(
+  mem: Memtable,
+  fileNum: number,
+  dir: string,
+  fs: FileSystem,
+  opts: TableBuilderOptions,
+  oldestSnapshot: number,
+  yieldToEventLoop: boolean,
+): Promise<FileMeta> {
+  const path = `${dir}/${tableFileName(fileNum)}`;
+  const file = fs.create(path);
+  try {
+    const b = new TableBuilder(file, opts);
+    const keys = mem.sortedKeys();
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      let above = Infinity;
+      for (let e = mem.newest(key); e >= 0; e = mem.older(e)) {
+        if (above <= oldestSnapshot) break;
+        const seq = mem.entrySeq(e);
+        if (mem.entryIsDeletion(e)) b.add(key, seq * 256 + Kind.Delete, EMPTY, 0, 0);
+        else
+          b.add(
+            key,
+            seq * 256 + Kind.Value,
+            mem.entryValueSlab(e),
+            mem.entryValueOffset(e),
+            mem.entryValueLength(e),
+          );
+        above = seq;
+      }
+      if (yieldToEventLoop && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((r) => setImmediate(r));
+    }
+    const p = b.finish();
+    await file.sync();
+    file.close();
+    await fs.syncDir(dir);
+    return {
+      fileNum,
+      size: p.fileSize,
+      smallestKey: p.smallestKey,
+      smallestTrailer: p.smallestTrailer,
+      largestKey: p.largestKey,
+      largestTrailer: p.largestTrailer,
+      smallestSeq: p.smallestSeq,
+      largestSeq: p.largestSeq,
+    };
+  } catch (err) {
+    try {
+      file.close();
+    } catch {
+      // already closed
+    }
+    try {
+      fs.unlink(path);
+    } catch {
+      // never created or already gone
+    }
+    throw err;
+  }
+}

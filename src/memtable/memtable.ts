@@ -1,0 +1,238 @@
+// The memtable: every write not yet in a table, ordered by internal key on demand.
+//
+// Layout (docs/adr/0002-memtable.md): a Map from binary-string user key to the index of its newest version;
+// versions live in parallel typed arrays (seq, kind, value location, index of the next-older version), values
+// in large byte slabs. Per entry the only heap objects are the key string and its Map slot: no node objects.
+// Order is produced lazily: keys added since the last sort wait in `#pending`; sortedKeys() sorts them and
+// merges them into a NEW array, so an array handed out earlier never changes (iterators keep a stable view).
+//
+// Invariants: versions of a key are chained newest first (strictly decreasing seq); entries are never
+// modified or removed, only appended; a reader at sequence S ignores versions with seq > S.
+import { Kind } from '../format/keys.js';
+import { BATCH_HEADER_SIZE } from '../format/batch.js';
+import { getVarint } from '../util/coding.js';
+import { binaryString } from '../util/bytes.js';
+
+const SLAB_SIZE = 1024 * 1024;
+/** A batch at least this large is adopted as a slab of its own instead of being copied. */
+const ADOPT_SIZE = 64 * 1024;
+/** Estimated bytes per entry beyond its key and value (Map slot, string header, arrays). */
+const ENTRY_OVERHEAD = 64;
+
+export const LookupResult = {
+  NotFound: 0,
+  Found: 1,
+  Deleted: 2,
+} as const;
+export type LookupResult = (typeof LookupResult)[keyof typeof LookupResult];
+
+export class Memtable {
+  readonly #index = new Map<string, number>();
+  #seq = new Float64Array(1024);
+  #next = new Int32Array(1024);
+  #slab = new Int32Array(1024); // slab number; -1 for a deletion
+  #vOff = new Int32Array(1024);
+  #vLen = new Int32Array(1024);
+  #count = 0;
+  readonly #slabs: Buffer[] = [];
+  #cur: Buffer = Buffer.allocUnsafe(0);
+  #curPos = 0;
+  #bytes = 0;
+  #sorted: string[] = [];
+  #pending: string[] = [];
+  #maxSeq = 0;
+  #minSeq = Number.MAX_SAFE_INTEGER;
+
+  /** Number of the WAL holding this memtable's writes. */
+  readonly walNumber: number;
+
+  constructor(walNumber: number) {
+    this.walNumber = walNumber;
+  }
+
+  /** Approximate memory held, in bytes (compared with memtableSize). */
+  get approximateBytes(): number {
+    return this.#bytes + this.#curPos;
+  }
+  get entryCount(): number {
+    return this.#count;
+  }
+  get keyCount(): number {
+    return this.#index.size;
+  }
+  get isEmpty(): boolean {
+    return this.#count === 0;
+  }
+  get maxSeq(): number {
+    return this.#maxSeq;
+  }
+  get minSeq(): number {
+    return this.#minSeq;
+  }
+
+  /**
+   * Applies every record of an encoded batch rep[0, len) (already validated), numbering them from `seq`.
+   * Takes ownership of `rep` when it is large (the caller must not reuse it).
+   */
+  addBatch(rep: Buffer, len: number, seq: number): void {
+    let slabNo: number;
+    let base: number;
+    let src: Buffer;
+    if (len >= ADOPT_SIZE) {
+      slabNo = this.#slabs.length;
+      this.#slabs.push(rep);
+      src = rep;
+      base = 0;
+      this.#bytes += len;
+    } else {
+      if (this.#curPos + len > this.#cur.length) this.#newSlab();
+      slabNo = this.#slabs.length - 1;
+      src = this.#cur;
+      base = this.#curPos;
+      rep.copy(src, base, 0, len);
+      this.#curPos += len;
+    }
+    const cur = { pos: 0 };
+    let p = base + BATCH_HEADER_SIZE;
+    const end = base + len;
+    while (p < end) {
+      const kind = src[p++]!;
+      const kLen = getVarint(src, p, end, cur);
+      const kStart = cur.pos;
+      p = kStart + kLen;
+      const key = binaryString(src, kStart, p);
+      if (kind === Kind.Value) {
+        const vLen = getVarint(src, p, end, cur);
+        this.#add(key, seq++, slabNo, cur.pos, vLen);
+        p = cur.pos + vLen;
+      } else {
+        this.#add(key, seq++, -1, 0, 0);
+      }
+    }
+  }
+
+  #newSlab(): void {
+    this.#bytes += this.#curPos; // the used part of the slab being retired
+    this.#cur = Buffer.allocUnsafe(SLAB_SIZE);
+    this.#curPos = 0;
+    this.#slabs.push(this.#cur);
+  }
+
+  #add(key: string, seq: number, slab: number, vOff: number, vLen: number): void {
+    const i = this.#count;
+    if (i === this.#seq.length) this.#grow();
+    const prev = this.#index.get(key);
+    this.#index.set(key, i);
+    if (prev === undefined) {
+      this.#pending.push(key);
+      this.#next[i] = -1;
+      this.#bytes += key.length + ENTRY_OVERHEAD;
+    } else {
+      this.#next[i] = prev;
+      this.#bytes += 32;
+    }
+    this.#seq[i] = seq;
+    this.#slab[i] = slab;
+    this.#vOff[i] = vOff;
+    this.#vLen[i] = vLen;
+    this.#count = i + 1;
+    if (seq > this.#maxSeq) this.#maxSeq = seq;
+    if (seq < this.#minSeq) this.#minSeq = seq;
+  }
+
+  #grow(): void {
+    const n = this.#seq.length * 2;
+    const seq = new Float64Array(n);
+    seq.set(this.#seq);
+    this.#seq = seq;
+    const next = new Int32Array(n);
+    next.set(this.#next);
+    this.#next = next;
+    const slab = new Int32Array(n);
+    slab.set(this.#slab);
+    this.#slab = slab;
+    const vOff = new Int32Array(n);
+    vOff.set(this.#vOff);
+    this.#vOff = vOff;
+    const vLen = new Int32Array(n);
+    vLen.set(this.#vLen);
+    this.#vLen = vLen;
+  }
+
+  /** Index of the newest version of `key` with seq <= `seq`, or -1. */
+  find(key: string, seq: number): number {
+    let i = this.#index.get(key);
+    if (i === undefined) return -1;
+    while (i >= 0 && this.#seq[i]! > seq) i = this.#next[i]!;
+    return i;
+  }
+
+  /** Newest version index of a key with no visibility limit, or -1. */
+  newest(key: string): number {
+    return this.#index.get(key) ?? -1;
+  }
+
+  /** Next-older version of entry i, or -1. */
+  older(i: number): number {
+    return this.#next[i]!;
+  }
+  entrySeq(i: number): number {
+    return this.#seq[i]!;
+  }
+  entryIsDeletion(i: number): boolean {
+    return this.#slab[i]! < 0;
+  }
+  entryKind(i: number): Kind {
+    return this.#slab[i]! < 0 ? Kind.Delete : Kind.Value;
+  }
+  /** A copy of entry i's value, owned by the caller. */
+  entryValue(i: number): Buffer {
+    const s = this.#slab[i]!;
+    if (s < 0) return Buffer.alloc(0);
+    const off = this.#vOff[i]!;
+    const len = this.#vLen[i]!;
+    const out = Buffer.allocUnsafe(len);
+    this.#slabs[s]!.copy(out, 0, off, off + len);
+    return out;
+  }
+  /** The slab holding entry i's value and its position (for table building without a copy). */
+  entryValueSlab(i: number): Buffer {
+    return this.#slabs[this.#slab[i]!]!;
+  }
+  entryValueOffset(i: number): number {
+    return this.#vOff[i]!;
+  }
+  entryValueLength(i: number): number {
+    return this.#vLen[i]!;
+  }
+
+  /** Looks `key` up at `seq`: NotFound, Deleted, or Found (and `out.value` holds a copy). */
+  get(key: string, seq: number, out: { value: Buffer | undefined }): LookupResult {
+    const i = this.find(key, seq);
+    if (i < 0) return LookupResult.NotFound;
+    if (this.#slab[i]! < 0) return LookupResult.Deleted;
+    out.value = this.entryValue(i);
+    return LookupResult.Found;
+  }
+
+  /** All keys in ascending order. The returned array is never modified afterwards. */
+  sortedKeys(): string[] {
+    if (this.#pending.length === 0) return this.#sorted;
+    const add = this.#pending.sort();
+    this.#pending = [];
+    const old = this.#sorted;
+    if (old.length === 0) {
+      this.#sorted = add;
+      return add;
+    }
+    const merged = new Array<string>(old.length + add.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < old.length && j < add.length) merged[k++] = old[i]! < add[j]! ? old[i++]! : add[j++]!;
+    while (i < old.length) merged[k++] = old[i++]!;
+    while (j < add.length) merged[k++] = add[j++]!;
+    this.#sorted = merged;
+    return merged;
+  }
+}

@@ -1,0 +1,103 @@
+// Builds one block in the entry format of ../format/sstable.ts: keys share their prefix with the previous key
+// except at restart points (every `restartInterval` entries), where the key is stored whole.
+// REQUIRES: keys are added in strictly increasing internal-key order.
+import { putFixed32, putFixed64, putVarint } from '../util/coding.js';
+import { writeBinary } from '../util/bytes.js';
+
+export class BlockBuilder {
+  #buf = Buffer.allocUnsafe(8192);
+  #len = 0;
+  #restarts: number[] = [0];
+  #counter = 0;
+  #lastKey = '';
+  #lastTrailer = -1;
+  readonly #interval: number;
+  entries = 0;
+
+  constructor(restartInterval: number) {
+    this.#interval = restartInterval;
+  }
+
+  get isEmpty(): boolean {
+    return this.entries === 0;
+  }
+
+  /** Size of the finished block contents if finish() were called now. */
+  get estimatedSize(): number {
+    return this.#len + 4 * this.#restarts.length + 4;
+  }
+
+  get lastKey(): string {
+    return this.#lastKey;
+  }
+  get lastTrailer(): number {
+    return this.#lastTrailer;
+  }
+
+  /** Adds (userKey ++ trailer) -> value[vOff, vOff + vLen). With trailer < 0 the key is stored without a trailer. */
+  add(userKey: string, trailer: number, value: Uint8Array, vOff: number, vLen: number): void {
+    let shared = 0;
+    if (this.#counter < this.#interval) {
+      const last = this.#lastKey;
+      const max = Math.min(last.length, userKey.length);
+      while (shared < max && last.charCodeAt(shared) === userKey.charCodeAt(shared)) shared++;
+    } else {
+      this.#restarts.push(this.#len);
+      this.#counter = 0;
+    }
+    const tLen = trailer >= 0 ? 8 : 0;
+    const unshared = userKey.length - shared + tLen;
+    this.#reserve(15 + unshared + vLen);
+    const buf = this.#buf;
+    let p = putVarint(buf, this.#len, shared);
+    p = putVarint(buf, p, unshared);
+    p = putVarint(buf, p, vLen);
+    p += shared === 0 ? writeBinary(buf, userKey, p) : writeBinary(buf, userKey.slice(shared), p);
+    if (tLen) {
+      putFixed64(buf, p, trailer);
+      p += 8;
+    }
+    if (vLen > 0) {
+      if (vLen < 32) for (let i = 0; i < vLen; i++) buf[p + i] = value[vOff + i]!;
+      else buf.set(value.subarray(vOff, vOff + vLen), p);
+      p += vLen;
+    }
+    this.#len = p;
+    this.#lastKey = userKey;
+    this.#lastTrailer = trailer;
+    this.#counter++;
+    this.entries++;
+  }
+
+  /** Appends the restart array; returns the block contents (valid until reset()). */
+  finish(): Buffer {
+    this.#reserve(4 * this.#restarts.length + 4);
+    let p = this.#len;
+    for (const r of this.#restarts) {
+      putFixed32(this.#buf, p, r);
+      p += 4;
+    }
+    putFixed32(this.#buf, p, this.#restarts.length);
+    p += 4;
+    return this.#buf.subarray(0, p);
+  }
+
+  reset(): void {
+    this.#len = 0;
+    this.#restarts = [0];
+    this.#counter = 0;
+    this.#lastKey = '';
+    this.#lastTrailer = -1;
+    this.entries = 0;
+  }
+
+  #reserve(extra: number): void {
+    const need = this.#len + extra;
+    if (need <= this.#buf.length) return;
+    let cap = this.#buf.length * 2;
+    while (cap < need) cap *= 2;
+    const next = Buffer.allocUnsafe(cap);
+    this.#buf.copy(next, 0, 0, this.#len);
+    this.#buf = next;
+  }
+}

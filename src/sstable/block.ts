@@ -1,0 +1,191 @@
+// Reading block contents (entry format in ../format/sstable.ts). Two ways in:
+//   - seekInBlock(): the point-lookup path; binary search over restart points, then a short forward scan,
+//     comparing bytes in place without allocating per entry;
+//   - decodeBlock(): the cursor path; decodes every entry once into arrays (keys as binary strings), so that
+//     next/prev inside a block are index steps.
+// Every offset read from the block is bounds-checked: malformed contents raise CorruptionError, never a
+// RangeError or a hang.
+import { CorruptionError } from '../errors/errors.js';
+import { getFixed32, getFixed64, getVarint } from '../util/coding.js';
+import { binaryString, writeBinary } from '../util/bytes.js';
+
+export interface DecodedBlock {
+  /** User keys (binary strings); the whole key when the block has no trailers. */
+  keys: string[];
+  /** Trailers (seq * 256 + kind); -1 in blocks without trailers. */
+  trailers: number[];
+  valueOffsets: number[];
+  valueLengths: number[];
+  /** The bytes values point into. */
+  data: Buffer;
+}
+
+/** Validates the restart array of contents data[start, end); returns the offset where restarts begin. */
+export function restartsStart(
+  data: Buffer,
+  start: number,
+  end: number,
+  file: string,
+  offset: number,
+): number {
+  if (end - start < 4) throw new CorruptionError(file, offset, 'block too short');
+  const n = getFixed32(data, end - 4);
+  const rs = end - 4 - 4 * n;
+  if (n === 0 || rs < start) throw new CorruptionError(file, offset, `bad restart count ${n}`);
+  return rs;
+}
+
+const cur = { pos: 0 };
+
+/** Decodes every entry of the block contents data[start, end). */
+export function decodeBlock(
+  data: Buffer,
+  start: number,
+  end: number,
+  hasTrailer: boolean,
+  file: string,
+  offset: number,
+): DecodedBlock {
+  const limit = restartsStart(data, start, end, file, offset);
+  const keys: string[] = [];
+  const trailers: number[] = [];
+  const valueOffsets: number[] = [];
+  const valueLengths: number[] = [];
+  let p = start;
+  let prev = '';
+  const tLen = hasTrailer ? 8 : 0;
+  let keyBuf = scratch;
+  while (p < limit) {
+    const shared = getVarint(data, p, limit, cur);
+    if (shared < 0) throw bad(file, offset);
+    const unshared = getVarint(data, cur.pos, limit, cur);
+    if (unshared < 0) throw bad(file, offset);
+    const vLen = getVarint(data, cur.pos, limit, cur);
+    if (vLen < 0) throw bad(file, offset);
+    const kStart = cur.pos;
+    const vStart = kStart + unshared;
+    const vEnd = vStart + vLen;
+    if (vEnd > limit || shared > prev.length) throw bad(file, offset);
+    const klen = shared + unshared;
+    if (klen < tLen) throw bad(file, offset);
+    let full: string;
+    if (shared === 0) {
+      full = binaryString(data, kStart, vStart);
+    } else {
+      if (keyBuf.length < klen) keyBuf = scratch = Buffer.allocUnsafe(Math.max(klen, keyBuf.length * 2));
+      writeBinary(keyBuf, prev.length === shared ? prev : prev.slice(0, shared), 0);
+      data.copy(keyBuf, shared, kStart, vStart);
+      full = binaryString(keyBuf, 0, klen);
+    }
+    prev = full;
+    if (hasTrailer) {
+      keys.push(full.slice(0, klen - 8));
+      trailers.push(trailerOfBinary(full, klen - 8));
+    } else {
+      keys.push(full);
+      trailers.push(-1);
+    }
+    valueOffsets.push(vStart);
+    valueLengths.push(vLen);
+    p = vEnd;
+  }
+  return { keys, trailers, valueOffsets, valueLengths, data };
+}
+
+let scratch = Buffer.allocUnsafe(256);
+
+function trailerOfBinary(s: string, at: number): number {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 3; i >= 0; i--) lo = lo * 256 + s.charCodeAt(at + i);
+  for (let i = 7; i >= 4; i--) hi = hi * 256 + s.charCodeAt(at + i);
+  return hi * 0x1_0000_0000 + lo;
+}
+
+function bad(file: string, offset: number): CorruptionError {
+  return new CorruptionError(file, offset, 'malformed block entry');
+}
+
+/** Compares data[s, s + n) with binary string t bytewise. */
+function compareBytesToBinary(data: Buffer, s: number, n: number, t: string): number {
+  const m = n < t.length ? n : t.length;
+  for (let i = 0; i < m; i++) {
+    const d = data[s + i]! - t.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  return n - t.length;
+}
+
+export interface SeekResult {
+  trailer: number;
+  valueOffset: number;
+  valueLength: number;
+}
+
+/**
+ * Point lookup in a data block: finds the first entry whose internal key is >= (target, seekTrailer). Returns
+ * true and fills `out` when that entry's user key equals `target`; false when there is none or it differs.
+ */
+export function seekInBlock(
+  data: Buffer,
+  start: number,
+  end: number,
+  target: string,
+  seekTrailer: number,
+  out: SeekResult,
+  file: string,
+  offset: number,
+): boolean {
+  const rs = restartsStart(data, start, end, file, offset);
+  const n = (end - 4 - rs) / 4;
+  // Binary search: the last restart whose key is < target (restart keys are stored whole).
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    const p = start + getFixed32(data, rs + 4 * mid);
+    if (p >= rs) throw bad(file, offset);
+    const shared = getVarint(data, p, rs, cur);
+    const unshared = getVarint(data, cur.pos, rs, cur);
+    const vl = getVarint(data, cur.pos, rs, cur);
+    if (shared !== 0 || unshared < 8 || vl < 0 || cur.pos + unshared > rs) throw bad(file, offset);
+    const c = compareBytesToBinary(data, cur.pos, unshared - 8, target);
+    const less = c < 0 || (c === 0 && getFixed64(data, cur.pos + unshared - 8) > seekTrailer);
+    if (less) lo = mid;
+    else hi = mid - 1;
+  }
+  // Scan forward from restart `lo`, rebuilding keys in the scratch buffer.
+  let p = start + getFixed32(data, rs + 4 * lo);
+  let keyBuf = scratch;
+  let klen = 0;
+  while (p < rs) {
+    const shared = getVarint(data, p, rs, cur);
+    const unshared = getVarint(data, cur.pos, rs, cur);
+    const vLen = getVarint(data, cur.pos, rs, cur);
+    const kStart = cur.pos;
+    if (shared < 0 || unshared < 0 || vLen < 0 || shared > klen) throw bad(file, offset);
+    const vStart = kStart + unshared;
+    if (vStart + vLen > rs || shared + unshared < 8) throw bad(file, offset);
+    const newLen = shared + unshared;
+    if (keyBuf.length < newLen) {
+      const nb = Buffer.allocUnsafe(Math.max(newLen, keyBuf.length * 2));
+      keyBuf.copy(nb, 0, 0, klen);
+      keyBuf = scratch = nb;
+    }
+    data.copy(keyBuf, shared, kStart, vStart);
+    klen = newLen;
+    const c = compareBytesToBinary(keyBuf, 0, klen - 8, target);
+    if (c > 0) return false;
+    if (c === 0) {
+      const trailer = getFixed64(keyBuf, klen - 8);
+      if (trailer <= seekTrailer) {
+        out.trailer = trailer;
+        out.valueOffset = vStart;
+        out.valueLength = vLen;
+        return true;
+      }
+    }
+    p = vStart + vLen;
+  }
+  return false;
+}

@@ -1,0 +1,188 @@
+// Writes one table file (layout in ../format/sstable.ts) from entries added in internal-key order.
+// Data blocks are cut at `blockSize`; each gets an index entry keyed by its last internal key. Output is
+// buffered and appended in large writes; finish() returns the table's properties. The caller syncs and
+// publishes the file (write, fsync, fsync dir, then MANIFEST edit).
+import {
+  BLOCK_TRAILER_SIZE,
+  Codec,
+  FOOTER_SIZE,
+  META_FILTER,
+  META_PROPERTIES,
+  TABLE_FORMAT_VERSION,
+  TABLE_MAGIC,
+} from '../format/sstable.js';
+import { Kind, trailerKind, trailerSeq } from '../format/keys.js';
+import type { WritableFile } from '../fs/file-system.js';
+import { crc32Of, maskCrc } from '../util/checksum.js';
+import { putFixed32, putFixed64 } from '../util/coding.js';
+import { BlockBuilder } from './block-builder.js';
+import { bloomHash, buildBloom } from './bloom.js';
+import { encodeProperties, type TableProperties } from './properties.js';
+
+const CODEC_BYTE = [Uint8Array.of(Codec.None)];
+
+/** The stored checksum of a block: masked CRC32 of contents ++ codec byte. */
+export function blockCrc(contents: Uint8Array, codec: Codec): number {
+  return maskCrc(crc32Of(CODEC_BYTE[codec]!, crc32Of(contents)));
+}
+const FLUSH_AT = 256 * 1024;
+
+export interface TableBuilderOptions {
+  blockSize: number;
+  restartInterval: number;
+  bloomBitsPerKey: number;
+}
+
+export interface BlockHandle {
+  offset: number;
+  size: number;
+}
+
+export class TableBuilder {
+  readonly #file: WritableFile;
+  readonly #opts: TableBuilderOptions;
+  readonly #data: BlockBuilder;
+  readonly #index: BlockBuilder;
+  #out = Buffer.allocUnsafe(FLUSH_AT + 64 * 1024);
+  #outLen = 0;
+  #offset = 0;
+  #hashes = new Uint32Array(1024);
+  #hashCount = 0;
+  #lastHashedKey: string | undefined;
+  #props: TableProperties = {
+    entries: 0,
+    deletions: 0,
+    dataBlocks: 0,
+    rawKeyBytes: 0,
+    rawValueBytes: 0,
+    smallestSeq: Number.MAX_SAFE_INTEGER,
+    largestSeq: 0,
+    smallestKey: '',
+    smallestTrailer: 0,
+    largestKey: '',
+    largestTrailer: 0,
+    codec: 'none',
+    formatVersion: TABLE_FORMAT_VERSION,
+    fileSize: 0,
+  };
+  #handle = Buffer.allocUnsafe(24);
+
+  constructor(file: WritableFile, opts: TableBuilderOptions) {
+    this.#file = file;
+    this.#opts = opts;
+    this.#data = new BlockBuilder(opts.restartInterval);
+    this.#index = new BlockBuilder(1);
+  }
+
+  get entries(): number {
+    return this.#props.entries;
+  }
+
+  /** Bytes written so far plus the open block: the table's size if finished now (approximately). */
+  get estimatedSize(): number {
+    return this.#offset + this.#outLen + this.#data.estimatedSize;
+  }
+
+  /** REQUIRES: (userKey, trailer) is greater than every key added before. */
+  add(userKey: string, trailer: number, value: Uint8Array, vOff: number, vLen: number): void {
+    const props = this.#props;
+    if (props.entries === 0) {
+      props.smallestKey = userKey;
+      props.smallestTrailer = trailer;
+    }
+    props.largestKey = userKey;
+    props.largestTrailer = trailer;
+    props.entries++;
+    if (trailerKind(trailer) === Kind.Delete) props.deletions++;
+    const seq = trailerSeq(trailer);
+    if (seq < props.smallestSeq) props.smallestSeq = seq;
+    if (seq > props.largestSeq) props.largestSeq = seq;
+    props.rawKeyBytes += userKey.length + 8;
+    props.rawValueBytes += vLen;
+    if (this.#opts.bloomBitsPerKey > 0 && userKey !== this.#lastHashedKey) {
+      if (this.#hashCount === this.#hashes.length) {
+        const h = new Uint32Array(this.#hashes.length * 2);
+        h.set(this.#hashes);
+        this.#hashes = h;
+      }
+      this.#hashes[this.#hashCount++] = bloomHash(userKey);
+      this.#lastHashedKey = userKey;
+    }
+    this.#data.add(userKey, trailer, value, vOff, vLen);
+    if (this.#data.estimatedSize >= this.#opts.blockSize) this.#finishDataBlock();
+  }
+
+  #finishDataBlock(): void {
+    const d = this.#data;
+    if (d.isEmpty) return;
+    const lastKey = d.lastKey;
+    const lastTrailer = d.lastTrailer;
+    const h = this.#writeBlock(d.finish());
+    d.reset();
+    this.#props.dataBlocks++;
+    this.#index.add(lastKey, lastTrailer, this.#encodeHandle(h), 0, 12);
+  }
+
+  #encodeHandle(h: BlockHandle): Buffer {
+    putFixed64(this.#handle, 0, h.offset);
+    putFixed32(this.#handle, 8, h.size);
+    return this.#handle;
+  }
+
+  /** Appends contents + trailer; returns its handle. */
+  #writeBlock(contents: Uint8Array): BlockHandle {
+    const handle = { offset: this.#offset + this.#outLen, size: contents.length };
+    const need = contents.length + BLOCK_TRAILER_SIZE;
+    if (this.#outLen + need > this.#out.length) {
+      this.#flushOut();
+      if (need > this.#out.length) this.#out = Buffer.allocUnsafe(need);
+    }
+    const out = this.#out;
+    out.set(contents, this.#outLen);
+    this.#outLen += contents.length;
+    out[this.#outLen] = Codec.None;
+    putFixed32(out, this.#outLen + 1, blockCrc(contents, Codec.None));
+    this.#outLen += BLOCK_TRAILER_SIZE;
+    if (this.#outLen >= FLUSH_AT) this.#flushOut();
+    return handle;
+  }
+
+  #flushOut(): void {
+    if (this.#outLen === 0) return;
+    this.#file.append(this.#out.subarray(0, this.#outLen));
+    this.#offset += this.#outLen;
+    this.#outLen = 0;
+  }
+
+  /** Writes filter, properties, metaindex, index and footer. Returns the properties (fileSize set). */
+  finish(): TableProperties {
+    this.#finishDataBlock();
+    const meta = new BlockBuilder(1);
+    const metaEntries: [string, BlockHandle][] = [];
+    if (this.#opts.bloomBitsPerKey > 0) {
+      const filter = buildBloom(this.#hashes, this.#hashCount, this.#opts.bloomBitsPerKey);
+      metaEntries.push([META_FILTER, this.#writeBlock(filter)]);
+    }
+    const props = this.#props;
+    if (props.entries === 0) props.smallestSeq = 0;
+    metaEntries.push([META_PROPERTIES, this.#writeBlock(encodeProperties(props))]);
+    metaEntries.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    for (const [name, h] of metaEntries) meta.add(name, -1, this.#encodeHandle(h), 0, 12);
+    const metaHandle = this.#writeBlock(meta.finish());
+    const indexHandle = this.#writeBlock(this.#index.finish());
+    const footer = Buffer.alloc(FOOTER_SIZE);
+    putFixed64(footer, 0, metaHandle.offset);
+    putFixed32(footer, 8, metaHandle.size);
+    putFixed64(footer, 12, indexHandle.offset);
+    putFixed32(footer, 20, indexHandle.size);
+    putFixed32(footer, 24, TABLE_FORMAT_VERSION);
+    putFixed32(footer, 28, maskCrc(crc32Of(footer.subarray(0, 28))));
+    TABLE_MAGIC.copy(footer, 32);
+    if (this.#outLen + FOOTER_SIZE > this.#out.length) this.#flushOut();
+    footer.copy(this.#out, this.#outLen);
+    this.#outLen += FOOTER_SIZE;
+    this.#flushOut();
+    props.fileSize = this.#offset;
+    return props;
+  }
+}

@@ -1,0 +1,284 @@
+// An open table: its file, parsed index, bloom filter and properties. Data blocks come through the shared
+// block cache; every block read from disk is checked against its CRC before use.
+// Lifetime: reference-counted (the table cache holds one reference, every cursor one more); the file closes
+// when the count reaches zero.
+import {
+  BLOCK_TRAILER_SIZE,
+  Codec,
+  FOOTER_SIZE,
+  MAX_BLOCK_SIZE,
+  META_FILTER,
+  META_PROPERTIES,
+  TABLE_FORMAT_VERSION,
+  TABLE_MAGIC,
+} from '../format/sstable.js';
+import { CorruptionError, toIOError } from '../errors/errors.js';
+import type { RandomAccessFile } from '../fs/file-system.js';
+import { crc32Of, maskCrc } from '../util/checksum.js';
+import { getFixed32, getFixed64 } from '../util/coding.js';
+import type { LruCache } from '../util/lru.js';
+import { decodeBlock, seekInBlock, type DecodedBlock, type SeekResult } from './block.js';
+import { bloomMayContain } from './bloom.js';
+import { decodeProperties, type TableProperties } from './properties.js';
+import { blockCrc } from './table-builder.js';
+import { Kind, trailerKind } from '../format/keys.js';
+
+export type BlockCache = LruCache<number, Buffer>;
+
+let nextCacheId = 1;
+const CACHE_ID_SHIFT = 2 ** 34;
+
+export const TableLookup = {
+  NotFound: 0,
+  Found: 1,
+  Deleted: 2,
+} as const;
+export type TableLookup = (typeof TableLookup)[keyof typeof TableLookup];
+
+export interface TableCounters {
+  blockReads: number;
+  bloomChecks: number;
+  bloomNegatives: number;
+}
+
+export class TableReader {
+  readonly fileNum: number;
+  readonly fileName: string;
+  readonly file: RandomAccessFile;
+  readonly props: TableProperties;
+  readonly size: number;
+  /** Per data block: last user key, last trailer, offset, size. */
+  readonly indexKeys: string[];
+  readonly indexTrailers: number[];
+  readonly blockOffsets: number[];
+  readonly blockSizes: number[];
+  readonly #filter: Buffer | undefined;
+  readonly #cache: BlockCache | undefined;
+  readonly #cacheId: number;
+  readonly #counters: TableCounters;
+  #refs = 1;
+  readonly #seek: SeekResult = { trailer: 0, valueOffset: 0, valueLength: 0 };
+
+  private constructor(
+    fileNum: number,
+    fileName: string,
+    file: RandomAccessFile,
+    cache: BlockCache | undefined,
+    counters: TableCounters,
+  ) {
+    this.fileNum = fileNum;
+    this.fileName = fileName;
+    this.file = file;
+    this.size = file.size;
+    this.#cache = cache;
+    this.#counters = counters;
+    this.#cacheId = nextCacheId++;
+    if (nextCacheId >= 2 ** 19) {
+      nextCacheId = 1;
+      cache?.clear();
+    }
+    if (this.size < FOOTER_SIZE)
+      throw new CorruptionError(fileName, 0, `file of ${this.size} bytes is too short for a table`);
+    const footerAt = this.size - FOOTER_SIZE;
+    const footer = this.#readRaw(footerAt, FOOTER_SIZE);
+    if (!footer.subarray(32, 40).equals(TABLE_MAGIC))
+      throw new CorruptionError(fileName, footerAt, 'bad table magic');
+    if (getFixed32(footer, 28) !== maskCrc(crc32Of(footer.subarray(0, 28)))) {
+      throw new CorruptionError(fileName, footerAt, 'footer checksum mismatch');
+    }
+    const version = getFixed32(footer, 24);
+    if (version !== TABLE_FORMAT_VERSION)
+      throw new CorruptionError(fileName, footerAt, `unknown table format version ${version}`);
+    const metaOff = getFixed64(footer, 0);
+    const metaSize = getFixed32(footer, 8);
+    const indexOff = getFixed64(footer, 12);
+    const indexSize = getFixed32(footer, 20);
+
+    const index = decodeBlock(
+      this.#readBlockChecked(indexOff, indexSize),
+      0,
+      indexSize,
+      true,
+      fileName,
+      indexOff,
+    );
+    this.indexKeys = index.keys;
+    this.indexTrailers = index.trailers;
+    this.blockOffsets = [];
+    this.blockSizes = [];
+    for (let i = 0; i < index.keys.length; i++) {
+      if (index.valueLengths[i] !== 12)
+        throw new CorruptionError(fileName, indexOff, 'bad block handle in index');
+      const o = index.valueOffsets[i]!;
+      const off = getFixed64(index.data, o);
+      const size = getFixed32(index.data, o + 8);
+      if (off + size + BLOCK_TRAILER_SIZE > footerAt)
+        throw new CorruptionError(fileName, indexOff, 'block handle beyond end of data');
+      this.blockOffsets.push(off);
+      this.blockSizes.push(size);
+    }
+    const meta = decodeBlock(
+      this.#readBlockChecked(metaOff, metaSize),
+      0,
+      metaSize,
+      false,
+      fileName,
+      metaOff,
+    );
+    let filter: Buffer | undefined;
+    let props: TableProperties | undefined;
+    for (let i = 0; i < meta.keys.length; i++) {
+      if (meta.valueLengths[i] !== 12)
+        throw new CorruptionError(fileName, metaOff, 'bad block handle in metaindex');
+      const o = meta.valueOffsets[i]!;
+      const off = getFixed64(meta.data, o);
+      const size = getFixed32(meta.data, o + 8);
+      if (off + size + BLOCK_TRAILER_SIZE > footerAt)
+        throw new CorruptionError(fileName, metaOff, 'meta block beyond end of data');
+      if (meta.keys[i] === META_FILTER) filter = this.#readBlockChecked(off, size);
+      else if (meta.keys[i] === META_PROPERTIES) {
+        const pb = decodeBlock(this.#readBlockChecked(off, size), 0, size, false, fileName, off);
+        props = decodeProperties(
+          pb.keys.map((k, j): [string, Buffer] => [
+            k,
+            pb.data.subarray(pb.valueOffsets[j]!, pb.valueOffsets[j]! + pb.valueLengths[j]!),
+          ]),
+          fileName,
+          off,
+        );
+      }
+    }
+    if (props === undefined) throw new CorruptionError(fileName, metaOff, 'properties block missing');
+    props.fileSize = this.size;
+    this.props = props;
+    this.#filter = filter;
+  }
+
+  /** Opens and validates footer, index, filter and properties. Throws CorruptionError or IOError. */
+  static open(
+    file: RandomAccessFile,
+    fileNum: number,
+    fileName: string,
+    cache: BlockCache | undefined,
+    counters: TableCounters,
+  ): TableReader {
+    try {
+      return new TableReader(fileNum, fileName, file, cache, counters);
+    } catch (err) {
+      file.close();
+      throw err;
+    }
+  }
+
+  ref(): void {
+    this.#refs++;
+  }
+  unref(): void {
+    if (--this.#refs === 0) this.file.close();
+  }
+
+  get blockCount(): number {
+    return this.blockOffsets.length;
+  }
+
+  #readRaw(offset: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length);
+    let n: number;
+    try {
+      n = this.file.read(buf, 0, length, offset);
+    } catch (err) {
+      throw toIOError(err, `read ${this.fileName} @${offset}`);
+    }
+    if (n !== length)
+      throw new CorruptionError(this.fileName, offset, `truncated read: ${n} of ${length} bytes`);
+    return buf;
+  }
+
+  /** Reads block contents at `offset` and verifies codec and CRC. */
+  #readBlockChecked(offset: number, size: number): Buffer {
+    if (size > MAX_BLOCK_SIZE || offset + size + BLOCK_TRAILER_SIZE > this.size) {
+      throw new CorruptionError(this.fileName, offset, `block handle (${offset}, ${size}) outside the file`);
+    }
+    const raw = this.#readRaw(offset, size + BLOCK_TRAILER_SIZE);
+    const codec = raw[size]!;
+    if (codec !== Codec.None)
+      throw new CorruptionError(this.fileName, offset, `unknown block codec ${codec}`);
+    const contents = raw.subarray(0, size);
+    if (getFixed32(raw, size + 1) !== blockCrc(contents, codec)) {
+      throw new CorruptionError(this.fileName, offset, 'block checksum mismatch');
+    }
+    return contents;
+  }
+
+  /** Contents of data block i, from the cache or the file. */
+  dataBlock(i: number): Buffer {
+    const off = this.blockOffsets[i]!;
+    const key = this.#cacheId * CACHE_ID_SHIFT + off;
+    const cache = this.#cache;
+    if (cache !== undefined) {
+      const hit = cache.get(key);
+      if (hit !== undefined) return hit;
+    }
+    this.#counters.blockReads++;
+    const b = this.#readBlockChecked(off, this.blockSizes[i]!);
+    cache?.set(key, b, b.length + 64);
+    return b;
+  }
+
+  decodeDataBlock(i: number): DecodedBlock {
+    const b = this.dataBlock(i);
+    return decodeBlock(b, 0, b.length, true, this.fileName, this.blockOffsets[i]!);
+  }
+
+  /** Index of the first block whose last internal key is >= (key, trailer); blockCount if none. */
+  findBlock(key: string, trailer: number): number {
+    const keys = this.indexKeys;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = keys[mid]!;
+      if (k < key || (k === key && this.indexTrailers[mid]! > trailer)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Bloom check; true when there is no filter. */
+  mayContain(hash: number): boolean {
+    const f = this.#filter;
+    if (f === undefined) return true;
+    this.#counters.bloomChecks++;
+    if (bloomMayContain(f, 0, f.length, hash)) return true;
+    this.#counters.bloomNegatives++;
+    return false;
+  }
+
+  /**
+   * Point lookup of `key` at sequence `seekTrailer` (= seq * 256 + KIND_FOR_SEEK). `hash` is bloomHash(key).
+   * On Found, `out.value` receives a copy of the value.
+   */
+  get(key: string, seekTrailer: number, hash: number, out: { value: Buffer | undefined }): TableLookup {
+    if (!this.mayContain(hash)) return TableLookup.NotFound;
+    const b = this.findBlock(key, seekTrailer);
+    if (b >= this.blockOffsets.length) return TableLookup.NotFound;
+    const data = this.dataBlock(b);
+    const r = this.#seek;
+    if (!seekInBlock(data, 0, data.length, key, seekTrailer, r, this.fileName, this.blockOffsets[b]!)) {
+      return TableLookup.NotFound;
+    }
+    if (trailerKind(r.trailer) === Kind.Delete) return TableLookup.Deleted;
+    const v = Buffer.allocUnsafe(r.valueLength);
+    data.copy(v, 0, r.valueOffset, r.valueOffset + r.valueLength);
+    out.value = v;
+    return TableLookup.Found;
+  }
+
+  /** Reads and verifies every block (used by paranoidChecks and `granite check`). */
+  verifyAll(): void {
+    for (let i = 0; i < this.blockOffsets.length; i++) {
+      const b = this.#readBlockChecked(this.blockOffsets[i]!, this.blockSizes[i]!);
+      decodeBlock(b, 0, b.length, true, this.fileName, this.blockOffsets[i]!);
+    }
+  }
+}

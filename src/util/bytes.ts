@@ -1,0 +1,42 @@
+// Byte helpers. User keys travel inside the engine as "binary strings": one char per byte (latin1), whose
+// native string comparison is exactly bytewise order. See docs/adr/0002-memtable.md.
+
+interface Latin1Buffer {
+  latin1Slice(start: number, end: number): string;
+  latin1Write(s: string, offset: number, length: number): number;
+}
+
+/** bytes[start, end) as a binary string. */
+export function binaryString(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as Latin1Buffer).latin1Slice(start, end);
+}
+
+/** A new Buffer holding the bytes of a binary string. */
+export function bytesOfBinary(s: string): Buffer {
+  return Buffer.from(s, 'latin1');
+}
+
+/** Writes a binary string into buf at off; returns bytes written (= s.length). */
+export function writeBinary(buf: Buffer, s: string, off: number): number {
+  return (buf as unknown as Latin1Buffer).latin1Write(s, off, s.length);
+}
+
+/** A Buffer view of any Uint8Array without copying. */
+export function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+/** The smallest binary string greater than every string starting with `prefix`, or undefined if none exists. */
+export function prefixSuccessor(prefix: string): string | undefined {
+  let end = prefix.length;
+  while (end > 0 && prefix.charCodeAt(end - 1) === 0xff) end--;
+  if (end === 0) return undefined;
+  return prefix.slice(0, end - 1) + String.fromCharCode(prefix.charCodeAt(end - 1) + 1);
+}
+
+/** A copy of bytes[start, end) as a fresh Buffer owned by the caller. */
+export function copyBytes(buf: Uint8Array, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  out.set(buf.subarray(start, end));
+  return out;
+}

@@ -1,0 +1,68 @@
+// Open tables by file number, bounded by tableCacheSize (LRU). The cache holds one reference on each
+// TableReader; evicting drops it, and the file closes once no cursor holds the reader either.
+import { CorruptionError, toIOError } from '../errors/errors.js';
+import { tableFileName } from '../format/filenames.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { TableReader, type BlockCache, type TableCounters } from '../sstable/table-reader.js';
+
+export class TableCache {
+  readonly #dir: string;
+  readonly #fs: FileSystem;
+  readonly #capacity: number;
+  readonly #tables = new Map<number, TableReader>();
+  readonly blockCache: BlockCache | undefined;
+  readonly counters: TableCounters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0 };
+  opens = 0;
+
+  constructor(dir: string, fs: FileSystem, capacity: number, blockCache: BlockCache | undefined) {
+    this.#dir = dir;
+    this.#fs = fs;
+    this.#capacity = capacity;
+    this.blockCache = blockCache;
+  }
+
+  /** The open reader for a table (opened on a miss). Throws CorruptionError or IOError. */
+  get(fileNum: number): TableReader {
+    const t = this.#tables.get(fileNum);
+    if (t !== undefined) {
+      // Refresh recency only occasionally would be cheaper; tables are few, so keep exact LRU.
+      this.#tables.delete(fileNum);
+      this.#tables.set(fileNum, t);
+      return t;
+    }
+    const name = tableFileName(fileNum);
+    let file;
+    try {
+      file = this.#fs.openRead(`${this.#dir}/${name}`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new CorruptionError(name, -1, 'table file referenced by the MANIFEST is missing');
+      }
+      throw toIOError(err, `open ${name}`);
+    }
+    const reader = TableReader.open(file, fileNum, name, this.blockCache, this.counters);
+    this.opens++;
+    this.#tables.set(fileNum, reader);
+    if (this.#tables.size > this.#capacity) {
+      const [oldNum, old] = this.#tables.entries().next().value as [number, TableReader];
+      this.#tables.delete(oldNum);
+      old.unref();
+    }
+    return reader;
+  }
+
+  /** Drops a table (its file is being deleted). */
+  evict(fileNum: number): void {
+    const t = this.#tables.get(fileNum);
+    if (t !== undefined) {
+      this.#tables.delete(fileNum);
+      t.unref();
+    }
+  }
+
+  close(): void {
+    for (const t of this.#tables.values()) t.unref();
+    this.#tables.clear();
+    this.blockCache?.clear();
+  }
+}

@@ -1,0 +1,182 @@
+// Reads records framed by LogWriter (../format/wal.ts) from a whole file held in memory, and classifies damage:
+//   - a torn tail: damage after which no intact record follows (a crash mid-append, or a truncation);
+//   - mid-log corruption: damage followed by at least one intact record.
+// What each does depends on the WalRecoveryMode (see readLogFile). Offsets are byte offsets in the file of the
+// damaged fragment's header (or of the record's first fragment for records).
+import { CorruptionError } from '../errors/errors.js';
+import { FragmentType, LOG_BLOCK_SIZE, LOG_HEADER_SIZE, MAX_FRAGMENT_TYPE } from '../format/wal.js';
+import type { WalRecoveryMode } from '../options/options.js';
+import { crc32Of, maskCrc } from '../util/checksum.js';
+import { getFixed32 } from '../util/coding.js';
+
+const TYPE_CRC = [0, 1, 2, 3, 4].map((t) => crc32Of(Uint8Array.of(t)));
+
+export interface LogRecord {
+  data: Buffer;
+  /** File offset of the header of the record's first fragment. */
+  offset: number;
+}
+
+export interface LogReadOutcome {
+  /** Offset of the first damage seen, or -1. */
+  damageOffset: number;
+  /** Why, for the first damage. */
+  damage: string;
+  /** True when records after the damage were dropped (point-in-time and torn tails). */
+  truncated: boolean;
+}
+
+type Fragment =
+  | { ok: true; type: number; start: number; end: number; next: number }
+  | { ok: false; why: string; next: number; atEof: boolean };
+
+function readFragment(buf: Buffer, p: number): Fragment | undefined {
+  const blockEnd = (Math.floor(p / LOG_BLOCK_SIZE) + 1) * LOG_BLOCK_SIZE;
+  if (p >= buf.length) return undefined;
+  if (blockEnd - p < LOG_HEADER_SIZE) return readFragment(buf, blockEnd); // block trailer
+  if (p + LOG_HEADER_SIZE > buf.length)
+    return { ok: false, why: 'truncated fragment header', next: buf.length, atEof: true };
+  const len = buf[p + 4]! | (buf[p + 5]! << 8);
+  const type = buf[p + 6]!;
+  if (type === FragmentType.Zero && len === 0 && getFixed32(buf, p) === 0) {
+    // Zero padding (preallocation or a block tail): skip to the next block.
+    return {
+      ok: false,
+      why: 'zero bytes',
+      next: blockEnd,
+      atEof: isAllZero(buf, p, Math.min(blockEnd, buf.length)) && blockEnd >= buf.length,
+    };
+  }
+  const end = p + LOG_HEADER_SIZE + len;
+  if (end > blockEnd) {
+    return end > buf.length
+      ? { ok: false, why: 'truncated fragment', next: buf.length, atEof: true }
+      : { ok: false, why: `bad fragment length ${len}`, next: blockEnd, atEof: false };
+  }
+  if (end > buf.length) return { ok: false, why: 'truncated fragment', next: buf.length, atEof: true };
+  if (type > MAX_FRAGMENT_TYPE || type === FragmentType.Zero) {
+    return { ok: false, why: `bad fragment type ${type}`, next: end, atEof: end >= buf.length };
+  }
+  const expected = getFixed32(buf, p);
+  const actual = maskCrc(crc32Of(buf.subarray(p + LOG_HEADER_SIZE, end), TYPE_CRC[type]));
+  if (expected !== actual)
+    return { ok: false, why: 'checksum mismatch', next: end, atEof: end >= buf.length };
+  return { ok: true, type, start: p + LOG_HEADER_SIZE, end, next: end };
+}
+
+function isAllZero(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+/** True if an intact Full or First fragment starts at or after `p` (used to tell a torn tail from corruption). */
+function intactRecordFollows(buf: Buffer, p: number): boolean {
+  while (p < buf.length) {
+    const f = readFragment(buf, p);
+    if (f === undefined) return false;
+    if (f.ok && (f.type === FragmentType.Full || f.type === FragmentType.First)) return true;
+    if (f.next <= p) return false;
+    p = f.next;
+  }
+  return false;
+}
+
+/**
+ * Calls `onRecord` for every intact record of `buf` in order. Damage handling by `mode`:
+ *   'tolerate-corrupted-tail': a torn tail of the last log is dropped; other damage throws CorruptionError.
+ *   'absolute-consistency': any damage throws.
+ *   'point-in-time': reading stops at the first damage (outcome.truncated), no error.
+ *   'skip-any-corrupted': damaged records are skipped, reading goes on.
+ */
+export function readLogFile(
+  buf: Buffer,
+  file: string,
+  mode: WalRecoveryMode,
+  isLastLog: boolean,
+  onRecord: (r: LogRecord) => void,
+): LogReadOutcome {
+  const outcome: LogReadOutcome = { damageOffset: -1, damage: '', truncated: false };
+  let p = 0;
+  let parts: Buffer[] = [];
+  let recordStart = -1;
+
+  const damage = (at: number, why: string, next: number, atEof: boolean): boolean => {
+    // Returns true when reading should stop.
+    if (outcome.damageOffset < 0) {
+      outcome.damageOffset = at;
+      outcome.damage = why;
+    }
+    parts = [];
+    recordStart = -1;
+    if (why === 'zero bytes' && atEof) return true;
+    const torn = atEof || !intactRecordFollows(buf, Math.max(next, at + 1));
+    switch (mode) {
+      case 'skip-any-corrupted':
+        return false;
+      case 'point-in-time':
+        outcome.truncated = true;
+        return true;
+      case 'tolerate-corrupted-tail':
+        if (torn && isLastLog) {
+          outcome.truncated = true;
+          return true;
+        }
+        throw new CorruptionError(
+          file,
+          at,
+          `log record damaged: ${why}${torn ? ' (torn tail of an older log)' : ''}`,
+        );
+      case 'absolute-consistency':
+        throw new CorruptionError(file, at, `log record damaged: ${why}`);
+    }
+  };
+
+  while (p < buf.length) {
+    const fragStart =
+      p % LOG_BLOCK_SIZE > LOG_BLOCK_SIZE - LOG_HEADER_SIZE
+        ? Math.ceil(p / LOG_BLOCK_SIZE) * LOG_BLOCK_SIZE
+        : p;
+    const f = readFragment(buf, p);
+    if (f === undefined) break;
+    if (!f.ok) {
+      if (f.why === 'zero bytes' && parts.length === 0 && !f.atEof) {
+        p = f.next;
+        continue;
+      }
+      if (damage(fragStart, f.why, f.next, f.atEof)) break;
+      p = f.next;
+      continue;
+    }
+    const frag = buf.subarray(f.start, f.end);
+    switch (f.type) {
+      case FragmentType.Full:
+        if (parts.length > 0 && damage(recordStart, 'record ended without its last fragment', f.next, false))
+          return outcome;
+        parts = [];
+        onRecord({ data: frag, offset: fragStart });
+        break;
+      case FragmentType.First:
+        if (parts.length > 0 && damage(recordStart, 'record ended without its last fragment', f.next, false))
+          return outcome;
+        parts = [frag];
+        recordStart = fragStart;
+        break;
+      case FragmentType.Middle:
+      case FragmentType.Last:
+        if (parts.length === 0) {
+          if (damage(fragStart, 'fragment without a first fragment', f.next, false)) return outcome;
+          break;
+        }
+        parts.push(frag);
+        if (f.type === FragmentType.Last) {
+          onRecord({ data: Buffer.concat(parts), offset: recordStart });
+          parts = [];
+          recordStart = -1;
+        }
+        break;
+    }
+    p = f.next;
+  }
+  if (parts.length > 0) damage(recordStart, 'record cut off at end of file', buf.length, true);
+  return outcome;
+}
