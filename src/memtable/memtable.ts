@@ -11,7 +11,7 @@
 import { Kind } from '../format/keys.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
-import { binaryString } from '../util/bytes.js';
+import { binaryString, copyBytes } from '../util/bytes.js';
 
 const SLAB_SIZE = 1024 * 1024;
 /** A batch at least this large is adopted as a slab of its own instead of being copied. */
@@ -191,9 +191,7 @@ export class Memtable {
     if (s < 0) return Buffer.alloc(0);
     const off = this.#vOff[i]!;
     const len = this.#vLen[i]!;
-    const out = Buffer.allocUnsafe(len);
-    this.#slabs[s]!.copy(out, 0, off, off + len);
-    return out;
+    return copyBytes(this.#slabs[s]!, off, off + len);
   }
   /** The slab holding entry i's value and its position (for table building without a copy). */
   entryValueSlab(i: number): Buffer {

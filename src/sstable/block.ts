@@ -74,7 +74,8 @@ export function decodeBlock(
     } else {
       if (keyBuf.length < klen) keyBuf = scratch = Buffer.allocUnsafe(Math.max(klen, keyBuf.length * 2));
       writeBinary(keyBuf, prev.length === shared ? prev : prev.slice(0, shared), 0);
-      data.copy(keyBuf, shared, kStart, vStart);
+      if (unshared <= 32) for (let i = 0; i < unshared; i++) keyBuf[shared + i] = data[kStart + i]!;
+      else keyBuf.set(data.subarray(kStart, vStart), shared);
       full = binaryString(keyBuf, 0, klen);
     }
     prev = full;
@@ -169,10 +170,11 @@ export function seekInBlock(
     const newLen = shared + unshared;
     if (keyBuf.length < newLen) {
       const nb = Buffer.allocUnsafe(Math.max(newLen, keyBuf.length * 2));
-      keyBuf.copy(nb, 0, 0, klen);
+      nb.set(keyBuf.subarray(0, klen));
       keyBuf = scratch = nb;
     }
-    data.copy(keyBuf, shared, kStart, vStart);
+    if (unshared <= 32) for (let i = 0; i < unshared; i++) keyBuf[shared + i] = data[kStart + i]!;
+    else keyBuf.set(data.subarray(kStart, vStart), shared);
     klen = newLen;
     const c = compareBytesToBinary(keyBuf, 0, klen - 8, target);
     if (c > 0) return false;

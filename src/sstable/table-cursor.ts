@@ -5,6 +5,7 @@
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { Kind, trailerKind, trailerSeq } from '../format/keys.js';
 import type { DecodedBlock } from './block.js';
+import { copyBytes } from '../util/bytes.js';
 import type { TableReader } from './table-reader.js';
 
 export class TableCursor implements SourceCursor {
@@ -43,9 +44,7 @@ export class TableCursor implements SourceCursor {
     const blk = this.#curBlk!;
     const off = blk.valueOffsets[this.#curE]!;
     const len = blk.valueLengths[this.#curE]!;
-    const out = Buffer.allocUnsafe(len);
-    blk.data.copy(out, 0, off, off + len);
-    return out;
+    return copyBytes(blk.data, off, off + len);
   }
 
   // ---- raw positioning over internal entries ----

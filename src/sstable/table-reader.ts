@@ -15,6 +15,7 @@ import {
 import { CorruptionError, toIOError } from '../errors/errors.js';
 import type { RandomAccessFile } from '../fs/file-system.js';
 import { crc32Of, maskCrc } from '../util/checksum.js';
+import { copyBytes } from '../util/bytes.js';
 import { getFixed32, getFixed64 } from '../util/coding.js';
 import type { LruCache } from '../util/lru.js';
 import { decodeBlock, seekInBlock, type DecodedBlock, type SeekResult } from './block.js';
@@ -268,9 +269,7 @@ export class TableReader {
       return TableLookup.NotFound;
     }
     if (trailerKind(r.trailer) === Kind.Delete) return TableLookup.Deleted;
-    const v = Buffer.allocUnsafe(r.valueLength);
-    data.copy(v, 0, r.valueOffset, r.valueOffset + r.valueLength);
-    out.value = v;
+    out.value = copyBytes(data, r.valueOffset, r.valueOffset + r.valueLength);
     return TableLookup.Found;
   }
 

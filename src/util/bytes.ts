@@ -36,7 +36,9 @@ export function prefixSuccessor(prefix: string): string | undefined {
 
 /** A copy of bytes[start, end) as a fresh Buffer owned by the caller. */
 export function copyBytes(buf: Uint8Array, start: number, end: number): Buffer {
-  const out = Buffer.allocUnsafe(end - start);
-  out.set(buf.subarray(start, end));
+  const n = end - start;
+  const out = Buffer.allocUnsafe(n);
+  if (n <= 128) for (let i = 0; i < n; i++) out[i] = buf[start + i]!;
+  else out.set(buf.subarray(start, end));
   return out;
 }

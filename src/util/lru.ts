@@ -1,9 +1,18 @@
-// A byte-bounded LRU map on JavaScript's insertion-ordered Map: a hit re-inserts the key (moves it to the
-// newest end); eviction takes from the oldest end until the charge fits. Single-threaded: no locking.
+// A byte-bounded cache with approximate LRU eviction on JavaScript's insertion-ordered Map. A hit moves the
+// entry to the newest end only when it has aged past a quarter of the entries (so hot entries cost one Map
+// lookup); eviction takes from the oldest end, in bulk down to 7/8 of capacity so it is amortized.
+// Single-threaded: no locking.
+interface Slot<V> {
+  value: V;
+  charge: number;
+  stamp: number;
+}
+
 export class LruCache<K, V> {
-  #map = new Map<K, { value: V; charge: number }>();
+  #map = new Map<K, Slot<V>>();
   #capacity: number;
   #used = 0;
+  #tick = 0;
   hits = 0;
   misses = 0;
 
@@ -25,8 +34,11 @@ export class LruCache<K, V> {
       return undefined;
     }
     this.hits++;
-    this.#map.delete(key);
-    this.#map.set(key, e);
+    if (this.#tick - e.stamp > this.#map.size >>> 2) {
+      e.stamp = ++this.#tick;
+      this.#map.delete(key);
+      this.#map.set(key, e);
+    }
     return e.value;
   }
 
@@ -37,7 +49,7 @@ export class LruCache<K, V> {
       this.#used -= old.charge;
       this.#map.delete(key);
     }
-    this.#map.set(key, { value, charge });
+    this.#map.set(key, { value, charge, stamp: ++this.#tick });
     this.#used += charge;
     if (this.#used > this.#capacity) this.#evict();
   }
@@ -50,24 +62,15 @@ export class LruCache<K, V> {
     }
   }
 
-  /** Removes every entry for which `pred` is true. */
-  deleteWhere(pred: (key: K) => boolean): void {
-    for (const [k, e] of this.#map) {
-      if (pred(k)) {
-        this.#used -= e.charge;
-        this.#map.delete(k);
-      }
-    }
-  }
-
   clear(): void {
     this.#map.clear();
     this.#used = 0;
   }
 
   #evict(): void {
+    const target = this.#capacity - (this.#capacity >>> 3);
     for (const [k, e] of this.#map) {
-      if (this.#used <= this.#capacity) break;
+      if (this.#used <= target) break;
       this.#used -= e.charge;
       this.#map.delete(k);
     }

@@ -24,12 +24,8 @@ export class TableCache {
   /** The open reader for a table (opened on a miss). Throws CorruptionError or IOError. */
   get(fileNum: number): TableReader {
     const t = this.#tables.get(fileNum);
-    if (t !== undefined) {
-      // Refresh recency only occasionally would be cheaper; tables are few, so keep exact LRU.
-      this.#tables.delete(fileNum);
-      this.#tables.set(fileNum, t);
-      return t;
-    }
+    // Eviction is by age of opening (FIFO), not recency: a hit costs one Map lookup.
+    if (t !== undefined) return t;
     const name = tableFileName(fileNum);
     let file;
     try {
