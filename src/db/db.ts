@@ -32,7 +32,7 @@ import type { FileLockHandle, FileSystem } from '../fs/file-system.js';
 import { resolveOptions, type Options } from '../options/options.js';
 import { batchCount, batchSeq, visitBatch } from '../batch/batch-reader.js';
 import { WriteBatch, encodeSingle } from '../batch/write-batch.js';
-import { toBinaryKey, type KeyLike } from '../keys/user-key.js';
+import { toBinaryBound, toBinaryKey, type KeyLike } from '../keys/user-key.js';
 import { Memtable, LookupResult } from '../memtable/memtable.js';
 import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
@@ -48,6 +48,11 @@ import { VersionSet } from '../version/version-set.js';
 import type { VersionEdit } from '../version/version-edit.js';
 import { DBCursor, DBIterator, resolveBounds, type IteratorOptions, type RangeOptions } from './db-cursor.js';
 import { writeLevel0Table } from './flush-job.js';
+import { makeTask, overlapping, pickLeveled, pickTiered, type PickerOptions } from '../compaction/picker.js';
+import { runCompaction } from '../compaction/run.js';
+import type { CompactionJob, CompactionTask } from '../compaction/task.js';
+import { WorkerPool } from '../compaction/worker/pool.js';
+import { NUM_LEVELS } from '../format/manifest.js';
 import { Snapshot } from './snapshot.js';
 import { emptyCounters, type DBStats, type DBCounters } from './stats.js';
 
@@ -119,6 +124,15 @@ export class GraniteDB {
   #roomWaiters: (() => void)[] = [];
   #openCursors = 0;
   readonly #counters: DBCounters = emptyCounters();
+  #pool: WorkerPool | undefined;
+  #compacting: Promise<void> | undefined;
+  #manualCompactions = 0;
+  readonly #compactPointers: (string | undefined)[] = [];
+  readonly #levelIO = Array.from({ length: NUM_LEVELS }, () => ({
+    bytesRead: 0,
+    bytesWritten: 0,
+    compactions: 0,
+  }));
   readonly #lookup = { value: undefined as Buffer | undefined, tablesProbed: 0 };
 
   private constructor(dir: string, opts: Options, fs: FileSystem) {
@@ -143,6 +157,10 @@ export class GraniteDB {
     const absDir = resolvePath(dir);
     const db = new GraniteDB(absDir, opts, fs);
     await db.#openImpl();
+    // Worker threads read and write real files; with an injected file system, compaction runs in-process.
+    if (!opts.readOnly && opts.backgroundThreads > 0 && opts.fileSystem === undefined)
+      db.#pool = new WorkerPool(opts.backgroundThreads);
+    db.#maybeScheduleCompaction();
     return db;
   }
 
@@ -297,18 +315,23 @@ export class GraniteDB {
     // The new MANIFEST makes the replayed tables and the new WAL durable; older WALs become obsolete.
     vs.liveWals.clear();
     await vs.writeNewManifest({ newFiles, logNumber: walNum, newWals: [walNum], lastSequence: maxSeq });
+    for (const f of newFiles) this.#pendingOutputs.delete(f.meta.fileNum);
     this.#deleteObsoleteFiles();
     if (this.#opts.paranoidChecks) {
       for (const f of vs.current.allFiles()) this.#tables.get(f.fileNum).verifyAll();
     }
   }
 
+  /** Writes `mem` to a new L0 table. The file number stays in #pendingOutputs (safe from the obsolete-file
+   *  sweep) until the caller has installed it and called #pendingOutputs.delete. */
   #writeL0(mem: Memtable, background: boolean): Promise<FileMeta> {
     const o = this.#opts;
     const t0 = performance.now();
+    const fileNum = this.#vs.newFileNumber();
+    this.#pendingOutputs.add(fileNum);
     return writeLevel0Table(
       mem,
-      this.#vs.newFileNumber(),
+      fileNum,
       this.#dir,
       this.#fs,
       { blockSize: o.blockSize, restartInterval: o.restartInterval, bloomBitsPerKey: o.bloomBitsPerKey },
@@ -515,6 +538,29 @@ export class GraniteDB {
 
   /** Ensures the memtable has room; may rotate it and may wait for a flush. Only the leader calls this. */
   async #makeRoom(force = false): Promise<void> {
+    const o = this.#opts;
+    const l0 = this.#vs.current.levels[0]!.length;
+    if (l0 >= o.level0SlowdownTrigger && !force) {
+      const t0 = performance.now();
+      if (l0 >= o.level0StopTrigger) {
+        // Wait (on a promise) until compaction brings L0 below the stop trigger.
+        this.#counters.stopStalls++;
+        this.#maybeScheduleCompaction();
+        while (
+          this.#vs.current.levels[0]!.length >= o.level0StopTrigger &&
+          this.#bgError === undefined &&
+          this.#compacting !== undefined
+        ) {
+          await new Promise<void>((r) => this.#roomWaiters.push(r));
+        }
+      } else {
+        // Slow down: give compaction 1 ms per write group, as LevelDB does once per write.
+        this.#counters.slowdowns++;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      this.#counters.stallMillis += performance.now() - t0;
+      if (this.#bgError !== undefined) throw this.#bgError;
+    }
     if (!force && this.#mem.approximateBytes < this.#opts.memtableSize) return;
     if (this.#mem.isEmpty) return;
     const t0 = performance.now();
@@ -557,8 +603,8 @@ export class GraniteDB {
   async #flushLoop(): Promise<void> {
     while (this.#imms.length > 0 && this.#bgError === undefined) {
       const imm = this.#imms[0]!;
+      const edit: VersionEdit = {};
       try {
-        const edit: VersionEdit = {};
         if (!imm.isEmpty) {
           const meta = await this.#writeL0(imm, true);
           edit.newFiles = [{ level: 0, meta }];
@@ -569,12 +615,208 @@ export class GraniteDB {
       } catch (err) {
         this.#setBackgroundError(err);
         return;
+      } finally {
+        for (const f of edit.newFiles ?? []) this.#pendingOutputs.delete(f.meta.fileNum);
       }
       this.#imms.shift();
       this.#deleteObsoleteFiles();
-      const waiters = this.#roomWaiters;
-      this.#roomWaiters = [];
-      for (const f of waiters) f();
+      this.#wakeRoomWaiters();
+      this.#maybeScheduleCompaction();
+    }
+  }
+
+  #wakeRoomWaiters(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const f of waiters) f();
+  }
+
+  // ------------------------------------------------------------------ compaction
+
+  get #pickerOptions(): PickerOptions {
+    const o = this.#opts;
+    return {
+      compactionStyle: o.compactionStyle,
+      level0CompactionTrigger: o.level0CompactionTrigger,
+      maxBytesForLevelBase: o.maxBytesForLevelBase,
+      levelMultiplier: o.levelMultiplier,
+      targetFileSize: o.targetFileSize,
+    };
+  }
+
+  #pick(): CompactionTask | undefined {
+    const levels = this.#vs.current.levels;
+    return this.#opts.compactionStyle === 'tiered'
+      ? pickTiered(levels, this.#pickerOptions)
+      : pickLeveled(levels, this.#pickerOptions, this.#compactPointers);
+  }
+
+  /** Starts the background compaction loop if work is due and none is running. */
+  #maybeScheduleCompaction(): void {
+    if (this.#compacting !== undefined || this.#closed || this.#opts.readOnly) return;
+    if (this.#bgError !== undefined || this.#manualCompactions > 0) return;
+    if (this.#pick() === undefined) return;
+    this.#compacting = this.#compactionLoop().finally(() => {
+      this.#compacting = undefined;
+      this.#maybeScheduleCompaction();
+    });
+  }
+
+  async #compactionLoop(): Promise<void> {
+    for (;;) {
+      if (this.#closed || this.#bgError !== undefined || this.#manualCompactions > 0) return;
+      const task = this.#pick();
+      if (task === undefined) return;
+      try {
+        await this.#runTask(task);
+      } catch (err) {
+        this.#setBackgroundError(err);
+        return;
+      }
+    }
+  }
+
+  /** True when the task's L(n) inputs can move to L(n+1) by a MANIFEST edit alone. */
+  #isTrivialMove(task: CompactionTask): boolean {
+    if (task.outputLevel === task.level || task.inputs[1].length > 0) return false;
+    const files = [...task.inputs[0]].sort((a, b) => (a.smallestKey < b.smallestKey ? -1 : 1));
+    for (let i = 1; i < files.length; i++)
+      if (files[i - 1]!.largestKey >= files[i]!.smallestKey) return false;
+    let gp = 0;
+    for (const f of task.grandparents) gp += f.size;
+    return gp <= 10 * task.targetFileSize;
+  }
+
+  async #runTask(task: CompactionTask): Promise<void> {
+    const vs = this.#vs;
+    const t0 = performance.now();
+    const deleted = [
+      ...task.inputs[0].map((f) => ({ level: task.level, fileNum: f.fileNum })),
+      ...task.inputs[1].map((f) => ({ level: task.outputLevel, fileNum: f.fileNum })),
+    ];
+    const c = this.#counters;
+    if (this.#isTrivialMove(task)) {
+      await vs.logAndApply({
+        deletedFiles: deleted,
+        newFiles: task.inputs[0].map((meta) => ({ level: task.outputLevel, meta })),
+      });
+      c.trivialMoves++;
+    } else {
+      let inputBytes = 0;
+      for (const f of [...task.inputs[0], ...task.inputs[1]]) inputBytes += f.size;
+      const outputs = Number.isFinite(task.targetFileSize)
+        ? Math.ceil(inputBytes / task.targetFileSize) + 2
+        : 1;
+      const outputNumbers = Array.from({ length: outputs }, () => vs.newFileNumber());
+      for (const n of outputNumbers) this.#pendingOutputs.add(n);
+      const o = this.#opts;
+      const job: CompactionJob = {
+        task,
+        dir: this.#dir,
+        outputNumbers,
+        smallestSnapshot: this.#oldestSnapshot(),
+        blockSize: o.blockSize,
+        restartInterval: o.restartInterval,
+        bloomBitsPerKey: o.bloomBitsPerKey,
+      };
+      try {
+        const r =
+          this.#pool !== undefined
+            ? await this.#pool.run(job)
+            : await runCompaction(job, {
+                fs: this.#fs,
+                yieldToEventLoop: () => new Promise((res) => setImmediate(res)),
+              });
+        await vs.logAndApply({
+          deletedFiles: deleted,
+          newFiles: r.outputs.map((meta) => ({ level: task.outputLevel, meta })),
+        });
+        c.compactionBytesRead += r.bytesRead;
+        c.compactionBytesWritten += r.bytesWritten;
+        c.bytesWrittenToDisk += r.bytesWritten;
+        c.droppedDeletions += r.droppedDeletions;
+        c.droppedShadowed += r.droppedShadowed;
+        const io = this.#levelIO[task.outputLevel]!;
+        io.bytesRead += r.bytesRead;
+        io.bytesWritten += r.bytesWritten;
+        io.compactions++;
+      } finally {
+        for (const n of outputNumbers) this.#pendingOutputs.delete(n);
+      }
+    }
+    c.compactions++;
+    c.compactionMillis += performance.now() - t0;
+    if (task.level > 0 && task.inputs[0].length > 0) {
+      this.#compactPointers[task.level] = task.inputs[0].reduce(
+        (m, f) => (f.largestKey > m ? f.largestKey : m),
+        '',
+      );
+    }
+    this.#deleteObsoleteFiles();
+    this.#wakeRoomWaiters();
+  }
+
+  /** Resolves when no flush or compaction is running or due (RocksDB's WaitForCompact). @throws CLOSED, IO */
+  async waitForCompaction(): Promise<void> {
+    this.#checkOpen();
+    for (;;) {
+      if (this.#bgError !== undefined) throw this.#bgError;
+      this.#scheduleFlush();
+      this.#maybeScheduleCompaction();
+      const running = this.#flushing ?? this.#compacting;
+      if (running === undefined) return;
+      await running.catch(() => undefined);
+    }
+  }
+
+  /**
+   * Compacts every table holding keys in [start, end] (both inclusive; default: everything) down to the
+   * deepest level holding any of them, dropping overwritten and deleted data no snapshot can see.
+   * @throws INVALID_ARGUMENT, CLOSED, READ_ONLY, IO, CORRUPTION
+   */
+  async compactRange(start?: KeyLike, end?: KeyLike): Promise<void> {
+    this.#checkWritable();
+    const lo = start === undefined || start === null ? '' : toBinaryBound(start, 'start');
+    const hi = end === undefined || end === null ? undefined : toBinaryBound(end, 'end');
+    await this.flush();
+    this.#manualCompactions++;
+    try {
+      while (this.#compacting !== undefined) await this.#compacting;
+      const inRange = (files: readonly FileMeta[]): FileMeta[] =>
+        hi === undefined ? files.filter((f) => f.largestKey >= lo) : overlapping(files, lo, hi);
+      if (this.#opts.compactionStyle === 'tiered') {
+        const runs = this.#vs.current.levels[0]!;
+        if (runs.length > 1) {
+          const t = makeTask(
+            this.#vs.current.levels,
+            0,
+            [...runs],
+            { ...this.#pickerOptions, targetFileSize: Infinity },
+            'manual',
+          );
+          await this.#runTask({
+            ...t,
+            outputLevel: 0,
+            inputs: [[...runs], []],
+            grandparents: [],
+            bottommost: true,
+            targetFileSize: Infinity,
+          });
+        }
+        return;
+      }
+      let deepest = -1;
+      for (let l = 0; l < NUM_LEVELS; l++) if (inRange(this.#vs.current.levels[l]!).length > 0) deepest = l;
+      for (let l = 0; l < deepest; l++) {
+        if (this.#bgError !== undefined) throw this.#bgError;
+        // L0 files overlap each other: all of them move together, or a newer one could sink below an older.
+        const files = l === 0 ? [...this.#vs.current.levels[0]!] : inRange(this.#vs.current.levels[l]!);
+        if (files.length === 0) continue;
+        await this.#runTask(makeTask(this.#vs.current.levels, l, files, this.#pickerOptions, 'manual'));
+      }
+    } finally {
+      this.#manualCompactions--;
+      this.#maybeScheduleCompaction();
     }
   }
 
@@ -774,6 +1016,13 @@ export class GraniteDB {
         bloomNegatives: this.#tables.counters.bloomNegatives,
         tableOpens: this.#tables.opens,
       },
+      levelIO: this.#levelIO.map((x, level) => ({ level, ...x })),
+      writeAmplification:
+        this.#counters.userBytesWritten > 0
+          ? this.#counters.bytesWrittenToDisk / this.#counters.userBytesWritten
+          : 0,
+      readAmplification: this.#counters.gets > 0 ? this.#counters.tablesProbed / this.#counters.gets : 0,
+      compacting: this.#compacting !== undefined,
       backgroundError: this.#bgError?.message,
     };
   }
@@ -790,6 +1039,9 @@ export class GraniteDB {
     this.#closed = true;
     while (this.#leaderActive) await new Promise<void>((r) => this.#leaderIdle.push(r));
     while (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
+    while (this.#compacting !== undefined) await this.#compacting.catch(() => undefined);
+    await this.#pool?.close();
+    this.#pool = undefined;
     this.#releaseAll();
   }
 

@@ -10,7 +10,18 @@ export interface DBCounters {
   flushBytes: number;
   flushMillis: number;
   compactions: number;
+  trivialMoves: number;
+  compactionBytesRead: number;
+  compactionBytesWritten: number;
+  compactionMillis: number;
+  droppedDeletions: number;
+  droppedShadowed: number;
+  /** Writers waited because the memtable was full and too many immutable memtables were queued. */
   stalls: number;
+  /** Write groups delayed 1 ms because L0 reached level0SlowdownTrigger. */
+  slowdowns: number;
+  /** Times writers waited because L0 reached level0StopTrigger. */
+  stopStalls: number;
   stallMillis: number;
   gets: number;
   tablesProbed: number;
@@ -28,7 +39,15 @@ export function emptyCounters(): DBCounters {
     flushBytes: 0,
     flushMillis: 0,
     compactions: 0,
+    trivialMoves: 0,
+    compactionBytesRead: 0,
+    compactionBytesWritten: 0,
+    compactionMillis: 0,
+    droppedDeletions: 0,
+    droppedShadowed: 0,
     stalls: 0,
+    slowdowns: 0,
+    stopStalls: 0,
     stallMillis: 0,
     gets: 0,
     tablesProbed: 0,
@@ -52,5 +71,12 @@ export interface DBStats {
     bloomNegatives: number;
     tableOpens: number;
   };
+  /** Bytes read and written by compactions, by output level. */
+  levelIO: { level: number; bytesRead: number; bytesWritten: number; compactions: number }[];
+  /** Bytes written to disk (WAL, flushes, compactions) / bytes written by the user. */
+  writeAmplification: number;
+  /** Tables probed per get that reached the tables. */
+  readAmplification: number;
+  compacting: boolean;
   backgroundError: string | undefined;
 }

@@ -226,6 +226,12 @@ export class TableReader {
     return b;
   }
 
+  /** Contents of data block i read from the file, bypassing the cache (compaction reads). */
+  dataBlockUncached(i: number): Buffer {
+    this.#counters.blockReads++;
+    return this.#readBlockChecked(this.blockOffsets[i]!, this.blockSizes[i]!);
+  }
+
   decodeDataBlock(i: number): DecodedBlock {
     const b = this.dataBlock(i);
     return decodeBlock(b, 0, b.length, true, this.fileName, this.blockOffsets[i]!);

@@ -1,0 +1,49 @@
+// Messages between the main thread and a compaction worker: plain data, versioned. Errors travel as JSON and
+// are rebuilt as the same GraniteError classes on the main thread.
+import { CorruptionError, GraniteError, IOError, type ErrorCode } from '../../errors/errors.js';
+import type { CompactionJob, CompactionResult } from '../task.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export type ToWorker = { v: typeof PROTOCOL_VERSION; type: 'run'; id: number; job: CompactionJob };
+export type FromWorker =
+  | { v: typeof PROTOCOL_VERSION; type: 'done'; id: number; result: CompactionResult }
+  | { v: typeof PROTOCOL_VERSION; type: 'error'; id: number; error: SerializedError };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  file?: string;
+  offset?: number;
+  errno?: string;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  const e = err as Partial<CorruptionError & IOError & { code: string }>;
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    message: typeof e?.message === 'string' ? e.message : String(err),
+    code: typeof e?.code === 'string' ? e.code : undefined,
+    file: typeof e?.file === 'string' ? e.file : undefined,
+    offset: typeof e?.offset === 'number' ? e.offset : undefined,
+    errno: typeof e?.errno === 'string' ? e.errno : undefined,
+  };
+}
+
+export function rebuildError(s: SerializedError): Error {
+  if (s.code === 'CORRUPTION' && s.file !== undefined) {
+    const prefix = `${s.file}${(s.offset ?? -1) >= 0 ? ` @${s.offset}` : ''}: `;
+    return new CorruptionError(
+      s.file,
+      s.offset ?? -1,
+      s.message.startsWith(prefix) ? s.message.slice(prefix.length) : s.message,
+    );
+  }
+  if (s.code === 'IO') return new IOError(s.message, { errno: s.errno });
+  if (s.code !== undefined && s.name.endsWith('Error') && s.name !== 'Error')
+    return new GraniteError(s.code as ErrorCode, s.message);
+  // A system error thrown by node:fs inside the worker (code = errno).
+  if (s.code !== undefined) return new IOError(s.message, { errno: s.code });
+  return new Error(s.message);
+}
