@@ -1,0 +1,137 @@
+// Benchmark inputs, generated before any clock starts: 16-byte keys in one arena, values as views
+// into a seeded random pool, shuffled permutations. Everything is a pure function of the seed, so
+// every engine (and every repetition) sees the same keys, values and access order.
+// Memory: keys cost 16 bytes each in one Buffer; values cost one shared pool, not one Buffer per key.
+
+export const KEY_BYTES = 16;
+const KEY_PREFIX = 'key';
+const DIGITS = KEY_BYTES - KEY_PREFIX.length;
+const VALUE_POOL_BYTES = 8 << 20;
+
+/** sfc32: a small, fast, seedable PRNG (uniform 32-bit output). */
+export class Rng {
+  #a: number;
+  #b: number;
+  #c: number;
+  #d: number;
+
+  constructor(seed: number) {
+    this.#a = 0x9e3779b9;
+    this.#b = 0x243f6a88;
+    this.#c = 0xb7e15162;
+    this.#d = seed >>> 0;
+    for (let i = 0; i < 15; i++) this.nextU32();
+  }
+
+  nextU32(): number {
+    const t = (((this.#a + this.#b) | 0) + this.#d) | 0;
+    this.#d = (this.#d + 1) | 0;
+    this.#a = this.#b ^ (this.#b >>> 9);
+    this.#b = (this.#c + (this.#c << 3)) | 0;
+    this.#c = (this.#c << 21) | (this.#c >>> 11);
+    this.#c = (this.#c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform integer in [0, n), n ≤ 2^32. */
+  below(n: number): number {
+    return Math.floor((this.nextU32() / 0x1_0000_0000) * n);
+  }
+
+  fill(buf: Buffer): void {
+    for (let i = 0; i + 4 <= buf.length; i += 4) buf.writeUInt32LE(this.nextU32(), i);
+    for (let i = buf.length & ~3; i < buf.length; i++) buf[i] = this.nextU32() & 0xff;
+  }
+}
+
+/** murmur3 fmix32: a stateless hash, for per-key value offsets. */
+function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+function formatKey(n: number): string {
+  return KEY_PREFIX + String(n).padStart(DIGITS, '0');
+}
+
+/**
+ * Keys 'key' + 13-digit zero-padded index (exactly 16 bytes), stored back to back; `key(i)` is a
+ * view, so the hot loop allocates a view and never formats a string.
+ */
+export class KeySpace {
+  readonly count: number;
+  #arena: Buffer;
+  #missing: Buffer | undefined;
+
+  constructor(count: number) {
+    this.count = count;
+    this.#arena = Buffer.allocUnsafe(count * KEY_BYTES);
+    for (let i = 0; i < count; i++) this.#arena.write(formatKey(i), i * KEY_BYTES, 'latin1');
+  }
+
+  key(i: number): Buffer {
+    return this.#arena.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES);
+  }
+
+  /**
+   * A key that is never written but falls inside the key range, between existing keys:
+   * 'key' + 12 digits of ⌊i/10⌋ + one of 'a'..'j' sorts after key ⌊i/10⌋·10+9 and before the next
+   * existing key, so range checks alone cannot reject it.
+   */
+  missingKey(i: number): Buffer {
+    if (this.#missing === undefined) {
+      this.#missing = Buffer.allocUnsafe(this.count * KEY_BYTES);
+      for (let j = 0; j < this.count; j++) {
+        const s = KEY_PREFIX + String(Math.floor(j / 10)).padStart(DIGITS - 1, '0');
+        this.#missing.write(s + String.fromCharCode(0x61 + (j % 10)), j * KEY_BYTES, 'latin1');
+      }
+    }
+    return this.#missing.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES);
+  }
+}
+
+/** Incompressible values: `value(i, gen)` is a fixed view into a seeded random pool. */
+export class ValueSource {
+  readonly size: number;
+  #pool: Buffer;
+  #span: number;
+
+  constructor(size: number, seed: number) {
+    this.size = size;
+    this.#pool = Buffer.allocUnsafe(Math.max(VALUE_POOL_BYTES, size * 64));
+    new Rng(seed).fill(this.#pool);
+    this.#span = this.#pool.length - size + 1;
+  }
+
+  /** The value written for key index `i` by write generation `gen` (0 = first fill). */
+  value(i: number, gen: number): Buffer {
+    const off = mix32((i ^ Math.imul(gen + 1, 0x9e3779b9)) >>> 0) % this.#span;
+    return this.#pool.subarray(off, off + this.size);
+  }
+}
+
+/** A seeded Fisher–Yates shuffle of 0..n-1: every index exactly once, in random order. */
+export function permutation(n: number, seed: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  const rng = new Rng(seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    const t = out[i]!;
+    out[i] = out[j]!;
+    out[j] = t;
+  }
+  return out;
+}
+
+/** `n` uniform random indexes in [0, range), with replacement. */
+export function randomIndexes(n: number, range: number, seed: number): Uint32Array {
+  const out = new Uint32Array(n);
+  const rng = new Rng(seed);
+  for (let i = 0; i < n; i++) out[i] = rng.below(range);
+  return out;
+}
