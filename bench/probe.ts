@@ -44,7 +44,8 @@ export function diskUsage(dir: string): DiskUsage {
       total.apparent += sub.apparent;
       total.allocated += sub.allocated;
     } else if (entry.isFile()) {
-      const st = statSync(path);
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (st === undefined) continue; // deleted by a background compaction since readdir
       total.apparent += st.size;
       total.allocated += st.blocks * 512;
     }
