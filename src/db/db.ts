@@ -25,7 +25,14 @@ import {
   toIOError,
 } from '../errors/errors.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
-import { CURRENT, LOCK, parseFileName, walFileName } from '../format/filenames.js';
+import {
+  CURRENT,
+  LOCK,
+  manifestFileName,
+  parseFileName,
+  tableFileName,
+  walFileName,
+} from '../format/filenames.js';
 import { Kind } from '../format/keys.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import type { FileLockHandle, FileSystem } from '../fs/file-system.js';
@@ -257,13 +264,21 @@ export class GraniteDB {
     // Every table and live WAL the MANIFEST names must exist.
     const present = new Set(names);
     for (const f of vs.current.allFiles()) {
-      const n = `${String(f.fileNum).padStart(6, '0')}.sst`;
+      const n = tableFileName(f.fileNum);
       if (!present.has(n))
         throw new CorruptionError(n, -1, 'table file referenced by the MANIFEST is missing');
     }
+    // WALs are deleted only after the MANIFEST moved past them, so a live WAL that is missing means the
+    // MANIFEST lost records (truncated, or rolled back) — or someone deleted the WAL. Name the MANIFEST.
     for (const w of vs.liveWals) {
-      if (!present.has(walFileName(w)))
-        throw new CorruptionError(walFileName(w), -1, 'WAL named by the MANIFEST is missing');
+      if (!present.has(walFileName(w))) {
+        const m = manifestFileName(vs.manifestNumber);
+        throw new CorruptionError(
+          m,
+          vs.manifestTornAt >= 0 ? vs.manifestTornAt : vs.manifestSize,
+          `MANIFEST is truncated or damaged: it names ${walFileName(w)} as live, which is missing`,
+        );
+      }
     }
     // Replay WALs >= logNumber in order into memtables; full ones are written to L0 as they fill.
     const wals = names

@@ -26,6 +26,9 @@ export class VersionSet {
   logNumber = 0;
   readonly liveWals = new Set<number>();
   manifestNumber = 0;
+  /** After recover(): offset of a torn final MANIFEST record that was dropped, or -1; and the file's size. */
+  manifestTornAt = -1;
+  manifestSize = 0;
   #manifest: LogWriter | undefined;
   #queue: Promise<void> = Promise.resolve();
   /** Versions with readers; their files must not be deleted. */
@@ -162,17 +165,26 @@ export class VersionSet {
     let records = 0;
     // The MANIFEST is synced before anything depends on a record, so only a torn final record (a crash during
     // an append) is dropped; any other damage is corruption.
-    readLogFile(bytes, name, 'tolerate-corrupted-tail', true, (r) => {
-      const e = decodeVersionEdit(r.data, name, r.offset);
-      if (records === 0 && e.formatVersion === undefined) {
-        throw new CorruptionError(name, r.offset, 'first MANIFEST record is not a snapshot');
-      }
-      if (e.formatVersion !== undefined && e.formatVersion !== MANIFEST_FORMAT_VERSION) {
-        throw new CorruptionError(name, r.offset, `unknown MANIFEST format version ${e.formatVersion}`);
-      }
-      this.#applyToMemory(e);
-      records++;
-    });
+    const outcome = readLogFile(
+      bytes,
+      name,
+      'tolerate-corrupted-tail',
+      true,
+      (r) => {
+        const e = decodeVersionEdit(r.data, name, r.offset);
+        if (records === 0 && e.formatVersion === undefined) {
+          throw new CorruptionError(name, r.offset, 'first MANIFEST record is not a snapshot');
+        }
+        if (e.formatVersion !== undefined && e.formatVersion !== MANIFEST_FORMAT_VERSION) {
+          throw new CorruptionError(name, r.offset, `unknown MANIFEST format version ${e.formatVersion}`);
+        }
+        this.#applyToMemory(e);
+        records++;
+      },
+      true,
+    );
+    this.manifestTornAt = outcome.damageOffset;
+    this.manifestSize = bytes.length;
     if (records === 0) throw new CorruptionError(name, 0, 'MANIFEST holds no complete record');
     this.manifestNumber = num;
   }

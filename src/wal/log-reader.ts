@@ -30,8 +30,12 @@ type Fragment =
   | { ok: true; type: number; start: number; end: number; next: number }
   | { ok: false; why: string; next: number; atEof: boolean };
 
+function blockEndOf(p: number): number {
+  return (Math.floor(p / LOG_BLOCK_SIZE) + 1) * LOG_BLOCK_SIZE;
+}
+
 function readFragment(buf: Buffer, p: number): Fragment | undefined {
-  const blockEnd = (Math.floor(p / LOG_BLOCK_SIZE) + 1) * LOG_BLOCK_SIZE;
+  const blockEnd = blockEndOf(p);
   if (p >= buf.length) return undefined;
   if (blockEnd - p < LOG_HEADER_SIZE) return readFragment(buf, blockEnd); // block trailer
   if (p + LOG_HEADER_SIZE > buf.length)
@@ -40,27 +44,18 @@ function readFragment(buf: Buffer, p: number): Fragment | undefined {
   const type = buf[p + 6]!;
   if (type === FragmentType.Zero && len === 0 && getFixed32(buf, p) === 0) {
     // Zero padding (preallocation or a block tail): skip to the next block.
-    return {
-      ok: false,
-      why: 'zero bytes',
-      next: blockEnd,
-      atEof: isAllZero(buf, p, Math.min(blockEnd, buf.length)) && blockEnd >= buf.length,
-    };
+    const zeroToEnd = isAllZero(buf, p, buf.length);
+    return { ok: false, why: 'zero bytes', next: zeroToEnd ? buf.length : blockEnd, atEof: zeroToEnd };
   }
   const end = p + LOG_HEADER_SIZE + len;
-  if (end > blockEnd) {
-    return end > buf.length
-      ? { ok: false, why: 'truncated fragment', next: buf.length, atEof: true }
-      : { ok: false, why: `bad fragment length ${len}`, next: blockEnd, atEof: false };
-  }
-  if (end > buf.length) return { ok: false, why: 'truncated fragment', next: buf.length, atEof: true };
+  if (end > buf.length) return { ok: false, why: 'truncated fragment', next: blockEnd, atEof: true };
+  if (end > blockEnd) return { ok: false, why: `bad fragment length ${len}`, next: blockEnd, atEof: false };
   if (type > MAX_FRAGMENT_TYPE || type === FragmentType.Zero) {
-    return { ok: false, why: `bad fragment type ${type}`, next: end, atEof: end >= buf.length };
+    return { ok: false, why: `bad fragment type ${type}`, next: end, atEof: false };
   }
   const expected = getFixed32(buf, p);
   const actual = maskCrc(crc32Of(buf.subarray(p + LOG_HEADER_SIZE, end), TYPE_CRC[type]));
-  if (expected !== actual)
-    return { ok: false, why: 'checksum mismatch', next: end, atEof: end >= buf.length };
+  if (expected !== actual) return { ok: false, why: 'checksum mismatch', next: end, atEof: false };
   return { ok: true, type, start: p + LOG_HEADER_SIZE, end, next: end };
 }
 
@@ -69,14 +64,32 @@ function isAllZero(buf: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-/** True if an intact Full or First fragment starts at or after `p` (used to tell a torn tail from corruption). */
-function intactRecordFollows(buf: Buffer, p: number): boolean {
-  while (p < buf.length) {
-    const f = readFragment(buf, p);
-    if (f === undefined) return false;
-    if (f.ok && (f.type === FragmentType.Full || f.type === FragmentType.First)) return true;
-    if (f.next <= p) return false;
-    p = f.next;
+/** True if an intact Full or First fragment starts at p. */
+function intactStartAt(buf: Buffer, p: number): boolean {
+  if (p + LOG_HEADER_SIZE > buf.length) return false;
+  const type = buf[p + 6]!;
+  if (type !== FragmentType.Full && type !== FragmentType.First) return false;
+  const f = readFragment(buf, p);
+  return f !== undefined && f.ok;
+}
+
+/**
+ * True if an intact record starts after the damage at `from` (used to tell a torn tail from corruption):
+ * every byte offset of the damaged block is a candidate (the damaged length is not trusted), and every later
+ * block is walked from its start, where a fragment always begins.
+ */
+function intactRecordFollows(buf: Buffer, from: number): boolean {
+  const blockEnd = Math.min(buf.length, blockEndOf(from));
+  for (let p = from + 1; p + LOG_HEADER_SIZE <= blockEnd; p++) if (intactStartAt(buf, p)) return true;
+  for (let b = blockEndOf(from); b < buf.length; b += LOG_BLOCK_SIZE) {
+    let p = b;
+    const end = Math.min(buf.length, b + LOG_BLOCK_SIZE);
+    while (p + LOG_HEADER_SIZE <= end) {
+      const f = readFragment(buf, p);
+      if (f === undefined || !f.ok) break;
+      if (f.type === FragmentType.Full || f.type === FragmentType.First) return true;
+      p = f.next;
+    }
   }
   return false;
 }
@@ -94,13 +107,16 @@ export function readLogFile(
   mode: WalRecoveryMode,
   isLastLog: boolean,
   onRecord: (r: LogRecord) => void,
+  /** When true (the MANIFEST), only a file that ends inside a record counts as a torn tail; a complete final
+   *  record that fails its checksum is corruption. */
+  tornOnlyByTruncation = false,
 ): LogReadOutcome {
   const outcome: LogReadOutcome = { damageOffset: -1, damage: '', truncated: false };
   let p = 0;
   let parts: Buffer[] = [];
   let recordStart = -1;
 
-  const damage = (at: number, why: string, next: number, atEof: boolean): boolean => {
+  const damage = (at: number, why: string, atEof: boolean): boolean => {
     // Returns true when reading should stop.
     if (outcome.damageOffset < 0) {
       outcome.damageOffset = at;
@@ -109,7 +125,7 @@ export function readLogFile(
     parts = [];
     recordStart = -1;
     if (why === 'zero bytes' && atEof) return true;
-    const torn = atEof || !intactRecordFollows(buf, Math.max(next, at + 1));
+    const torn = (atEof || !tornOnlyByTruncation) && !intactRecordFollows(buf, at);
     switch (mode) {
       case 'skip-any-corrupted':
         return false;
@@ -143,20 +159,20 @@ export function readLogFile(
         p = f.next;
         continue;
       }
-      if (damage(fragStart, f.why, f.next, f.atEof)) break;
+      if (damage(fragStart, f.why, f.atEof)) break;
       p = f.next;
       continue;
     }
     const frag = buf.subarray(f.start, f.end);
     switch (f.type) {
       case FragmentType.Full:
-        if (parts.length > 0 && damage(recordStart, 'record ended without its last fragment', f.next, false))
+        if (parts.length > 0 && damage(recordStart, 'record ended without its last fragment', false))
           return outcome;
         parts = [];
         onRecord({ data: frag, offset: fragStart });
         break;
       case FragmentType.First:
-        if (parts.length > 0 && damage(recordStart, 'record ended without its last fragment', f.next, false))
+        if (parts.length > 0 && damage(recordStart, 'record ended without its last fragment', false))
           return outcome;
         parts = [frag];
         recordStart = fragStart;
@@ -164,7 +180,7 @@ export function readLogFile(
       case FragmentType.Middle:
       case FragmentType.Last:
         if (parts.length === 0) {
-          if (damage(fragStart, 'fragment without a first fragment', f.next, false)) return outcome;
+          if (damage(fragStart, 'fragment without a first fragment', false)) return outcome;
           break;
         }
         parts.push(frag);
@@ -177,6 +193,6 @@ export function readLogFile(
     }
     p = f.next;
   }
-  if (parts.length > 0) damage(recordStart, 'record cut off at end of file', buf.length, true);
+  if (parts.length > 0) damage(recordStart, 'record cut off at end of file', true);
   return outcome;
 }

@@ -320,6 +320,42 @@ test('MANIFEST: cut inside its first record (the snapshot) is CorruptionError at
   }
 });
 
+test('MANIFEST: a flipped byte in the final record, or in any length field, is detected at open', async () => {
+  const img = await imagePromise;
+  const bytes = img.fs.readFile(join(DIR, img.manifest));
+  const records = recordsOf(bytes);
+  const last = records.at(-1)!;
+  for (const at of [
+    last.offset,
+    last.offset + 4,
+    last.offset + 5,
+    last.offset + 6,
+    last.offset + 7,
+    last.end - 1,
+  ]) {
+    await readAll(damaged(img, img.manifest, flip(at)), img, img.manifest, [last.offset]);
+  }
+  for (const r of records) {
+    await readAll(damaged(img, img.manifest, flip(r.offset + 4)), img, img.manifest, [r.offset]);
+    await readAll(damaged(img, img.manifest, flip(r.offset + 5)), img, img.manifest, [r.offset]);
+  }
+});
+
+test('MANIFEST: cut at a record boundary, or inside any record, is detected at open', async () => {
+  const img = await imagePromise;
+  const bytes = img.fs.readFile(join(DIR, img.manifest));
+  const records = recordsOf(bytes);
+  const cuts = new Set<number>();
+  for (const r of records) for (const d of [0, 1, 7, 8, (r.end - r.offset) >> 1]) cuts.add(r.offset + d);
+  for (const cut of [...cuts].filter((c) => c < bytes.length).sort((a, b) => a - b)) {
+    const offsets = [...records.filter((r) => r.offset <= cut).map((r) => r.offset), 0];
+    await assert.rejects(
+      GraniteDB.open(DIR, { fileSystem: damaged(img, img.manifest, (b) => b.subarray(0, cut)) }),
+      (err) => (checkCorruption(err, img.manifest, offsets, `cut at ${cut}`), true),
+    );
+  }
+});
+
 test('MANIFEST: empty file is CorruptionError at open', async () => {
   const img = await imagePromise;
   await assert.rejects(

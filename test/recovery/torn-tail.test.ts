@@ -216,6 +216,21 @@ test('damage followed by an intact record is CORRUPTION with the WAL name and th
   }
 });
 
+test('a damaged length field followed by intact records is CORRUPTION, not a torn tail', async () => {
+  const img = await buildImage([3, 5, 4, 6]);
+  for (const victim of img.records.slice(0, -1)) {
+    for (const at of [victim.offset + 4, victim.offset + 5]) {
+      const bytes = Buffer.from(img.bytes);
+      bytes[at]! ^= 0x5a;
+      await assert.rejects(
+        GraniteDB.open(DIR, { fileSystem: withWal(img, bytes) }),
+        expectCorruption(img.wal, victim.offset),
+        `flip at ${at}`,
+      );
+    }
+  }
+});
+
 test('damage in a middle fragment of a multi-fragment record followed by intact records names that fragment', async () => {
   // A ~100 KiB batch spans First, Middle(s), Last; a small batch follows it.
   const img = await buildImage([2, 900, 3], 100);
