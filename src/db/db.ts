@@ -33,7 +33,7 @@ import {
   tableFileName,
   walFileName,
 } from '../format/filenames.js';
-import { Kind } from '../format/keys.js';
+import { Kind, MAX_SEQ } from '../format/keys.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import type { FileLockHandle, FileSystem } from '../fs/file-system.js';
 import { resolveOptions, type Options } from '../options/options.js';
@@ -44,7 +44,7 @@ import { Memtable, LookupResult } from '../memtable/memtable.js';
 import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { bloomHash } from '../sstable/bloom.js';
-import { TableLookup } from '../sstable/table-reader.js';
+import { TableLookup, type CachedBlock } from '../sstable/table-reader.js';
 import { LruCache } from '../util/lru.js';
 import { putFixed64 } from '../util/coding.js';
 import { LogWriter } from '../wal/log-writer.js';
@@ -147,7 +147,8 @@ export class GraniteDB {
     this.#opts = opts;
     this.#fs = fs;
     this.#vs = new VersionSet(dir, fs);
-    const cache = opts.blockCacheSize > 0 ? new LruCache<number, Buffer>(opts.blockCacheSize) : undefined;
+    const cache =
+      opts.blockCacheSize > 0 ? new LruCache<number, CachedBlock>(opts.blockCacheSize) : undefined;
     this.#tables = new TableCache(dir, fs, opts.tableCacheSize, cache);
     this.#mem = new Memtable(0);
   }
@@ -227,9 +228,19 @@ export class GraniteDB {
           const k = parseFileName(n)?.kind;
           return k === 'manifest' || k === 'table' || k === 'wal';
         });
-        if (engineFiles.length > 0)
-          throw new CorruptionError(CURRENT, -1, 'CURRENT is missing but database files exist');
+        // CURRENT is written last when a database is created, and replaced atomically later. Without it, a
+        // directory holding only an empty WAL and MANIFESTs is a creation that crashed: start over. Tables or
+        // a non-empty WAL mean data existed: that is damage.
+        const holdsData = engineFiles.some((n) => {
+          const k = parseFileName(n)!.kind;
+          return k === 'table' || (k === 'wal' && fs.size(join(dir, n)) > 0);
+        });
+        if (holdsData) throw new CorruptionError(CURRENT, -1, 'CURRENT is missing but database files exist');
         if (!o.createIfMissing || o.readOnly) throw new NotFoundError(`database ${dir} does not exist`);
+        for (const n of names) {
+          const k = parseFileName(n)?.kind;
+          if (k === 'wal' || k === 'manifest' || k === 'temp') fs.unlink(join(dir, n));
+        }
         await this.#createNew();
       } else {
         if (o.errorIfExists) throw new AlreadyExistsError(`database ${dir} already exists`);
@@ -299,7 +310,12 @@ export class GraniteDB {
         throw toIOError(err, `read ${name}`);
       }
       const outcome = readLogFile(bytes, name, this.#opts.walRecoveryMode, i === wals.length - 1, (r) => {
-        visitBatch(r.data, r.data.length, name, r.offset, () => undefined);
+        try {
+          visitBatch(r.data, r.data.length, name, r.offset, () => undefined);
+        } catch (err) {
+          if (this.#opts.walRecoveryMode === 'skip-any-corrupted') return;
+          throw err;
+        }
         const seq = batchSeq(r.data);
         const n = batchCount(r.data);
         if (n === 0) return;
@@ -312,6 +328,7 @@ export class GraniteDB {
         );
       }
       if (outcome.truncated && this.#opts.walRecoveryMode === 'point-in-time') stop = true;
+      this.#lastSeq = maxSeq; // flushes below drop versions shadowed before maxSeq
       if (!this.#opts.readOnly && mem.approximateBytes >= this.#opts.memtableSize) {
         newFiles.push({ level: 0, meta: await this.#writeL0(mem, false) });
         mem = new Memtable(0);
@@ -480,7 +497,9 @@ export class GraniteDB {
             await this.#makeRoom(true);
             r.resolve();
           } catch (err) {
-            r.reject(err);
+            // The MANIFEST may hold the new WAL's record already: stop writing until reopened.
+            this.#setBackgroundError(err);
+            r.reject(this.#bgError);
           }
           continue;
         }
@@ -500,6 +519,11 @@ export class GraniteDB {
         }
         // no await between assigning sequence numbers and the WAL append
         let seq = this.#lastSeq + 1;
+        if (seq + this.#groupCount(group) - 1 > MAX_SEQ) {
+          for (const w of group)
+            w.reject(new InvalidArgumentError('sequence numbers exhausted (2^45 writes)'));
+          continue;
+        }
         let sync = false;
         const reps: Buffer[] = new Array(group.length);
         let bytes = 0;
@@ -539,6 +563,12 @@ export class GraniteDB {
       this.#leaderIdle = [];
       for (const f of idle) f();
     }
+  }
+
+  #groupCount(group: PendingWrite[]): number {
+    let n = 0;
+    for (const w of group) n += batchCount(w.rep);
+    return n;
   }
 
   #setBackgroundError(err: unknown): void {

@@ -12,8 +12,9 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
 /** The highest kind: seeking to (key, seq, KIND_FOR_SEEK) lands on the newest entry with seq' <= seq. */
 export const KIND_FOR_SEEK = Kind.Value;
 export const TRAILER_SIZE = 8;
-/** Sequence numbers are below 2^56 on disk, and below 2^53 in this implementation. */
-export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+/** Sequence numbers are below 2^56 on disk; this implementation keeps seq * 256 + kind exact in a double,
+ *  so it stops at 2^45 - 1 (35 trillion writes) and rejects writes beyond. */
+export const MAX_SEQ = 2 ** 45 - 1;
 
 export function packTrailer(seq: number, kind: Kind): number {
   return seq * 256 + kind;

@@ -1,10 +1,10 @@
 // FileSystem on node:fs. Appends and reads are synchronous system calls (a page-cache hit costs a few
 // microseconds, far less than a promise hop); fsyncs go to libuv's thread pool so writers can group behind one.
 //
-// Locking: Node has no flock(). The LOCK file holds "pid\n" and is created with O_EXCL; a holder that no
-// longer runs (kill(pid, 0) fails with ESRCH) is taken over by renaming its file away first, so two takers
-// cannot both win. Locks taken by this process are also kept in a Set, so a second open from the same process
-// fails too. See docs/adr/0004-lock-file.md.
+// Locking: Node has no flock(). The LOCK file holds the holder's identity ("pid starttime bootid" on Linux) and
+// is created with O_EXCL. A holder that no longer runs is taken over: its file is renamed aside, checked to be
+// the stale one, and removed. Every thread of a live holder matches its identity, so a second open from any
+// thread of the same process fails too; a reused pid does not match. See docs/adr/0004-lock-file.md.
 import * as fs from 'node:fs';
 import type { FileLockHandle, FileSystem, RandomAccessFile, WritableFile } from './file-system.js';
 
@@ -67,15 +67,46 @@ class NodeRandomAccessFile implements RandomAccessFile {
 
 const heldLocks = new Set<string>();
 
-function processIsAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
+/**
+ * Identity of a running process that survives pid reuse: "pid starttime bootid" on Linux (start time in clock
+ * ticks since boot, from /proc/PID/stat), "pid" elsewhere. Every thread of a process has the same identity.
+ */
+function processIdentity(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return `${pid} ${fields[19]} ${bootId()}`;
+  } catch {
+    if (process.platform === 'linux') return undefined; // no such process
+    try {
+      process.kill(pid, 0);
+      return String(pid);
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM' ? String(pid) : undefined;
+    }
   }
+}
+
+let cachedBootId: string | undefined;
+function bootId(): string {
+  if (cachedBootId === undefined) {
+    try {
+      cachedBootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+    } catch {
+      cachedBootId = '-';
+    }
+  }
+  return cachedBootId;
+}
+
+/** True when the identity written in a LOCK file belongs to a process that still runs. */
+function holderIsAlive(recorded: string): boolean {
+  const pid = Number.parseInt(recorded, 10);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const now = processIdentity(pid);
+  if (now === undefined) return false;
+  // Old-format or foreign lock files hold only a pid: trust the pid.
+  return recorded.includes(' ') ? now === recorded : true;
 }
 
 function lockedError(message: string): Error {
@@ -131,10 +162,11 @@ export class NodeFileSystem implements FileSystem {
   lock(path: string): FileLockHandle {
     const key = fs.realpathSync.native(pathDir(path)) + '/' + pathBase(path);
     if (heldLocks.has(key)) throw lockedError(`lock ${path} is held by this process`);
+    const me = processIdentity(process.pid) ?? String(process.pid);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fd = fs.openSync(path, 'wx');
-        fs.writeSync(fd, `${process.pid}\n`);
+        fs.writeSync(fd, `${me}\n`);
         fs.closeSync(fd);
         heldLocks.add(key);
         let released = false;
@@ -144,7 +176,7 @@ export class NodeFileSystem implements FileSystem {
             released = true;
             heldLocks.delete(key);
             try {
-              if (fs.readFileSync(path, 'utf8').trim() === String(process.pid)) fs.unlinkSync(path);
+              if (fs.readFileSync(path, 'latin1').trim() === me) fs.unlinkSync(path);
             } catch {
               // already gone: nothing to release
             }
@@ -153,26 +185,38 @@ export class NodeFileSystem implements FileSystem {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      let holder = NaN;
+      let holder: string;
       try {
-        holder = Number.parseInt(fs.readFileSync(path, 'utf8').trim(), 10);
+        holder = fs.readFileSync(path, 'latin1').trim();
       } catch {
         continue; // vanished between open and read: try again
       }
-      if (processIsAlive(holder) && holder !== process.pid) {
-        throw lockedError(`lock ${path} is held by process ${holder}`);
-      }
-      if (holder === process.pid) {
-        // Left by an earlier open in this process that was never closed cleanly (not in heldLocks).
-      }
-      // Stale: move it aside atomically so that only one taker proceeds, then retry the exclusive create.
-      const aside = `${path}.stale.${process.pid}`;
+      // Held by a live process — another one, or this one (another thread, or an open never closed).
+      if (holderIsAlive(holder)) throw lockedError(`lock ${path} is held by process ${holder.split(' ')[0]}`);
+      // Stale: move it aside atomically, then check that what moved is the stale lock we saw. If another
+      // opener replaced it in between, put theirs back and report the lock as held.
+      const aside = `${path}.stale.${process.pid}.${attempt}`;
       try {
         fs.renameSync(path, aside);
-        fs.unlinkSync(aside);
       } catch {
-        // someone else moved it first
+        continue; // someone else moved it first
       }
+      let moved = '';
+      try {
+        moved = fs.readFileSync(aside, 'latin1').trim();
+      } catch {
+        // unreadable: treat as stale
+      }
+      if (moved !== holder && holderIsAlive(moved)) {
+        try {
+          fs.linkSync(aside, path);
+        } catch {
+          // a third opener holds it now; theirs stands
+        }
+        fs.unlinkSync(aside);
+        throw lockedError(`lock ${path} is held by process ${moved.split(' ')[0]}`);
+      }
+      fs.unlinkSync(aside);
     }
     throw lockedError(`could not take lock ${path}`);
   }

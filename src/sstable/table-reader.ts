@@ -24,10 +24,18 @@ import { decodeProperties, type TableProperties } from './properties.js';
 import { blockCrc } from './table-builder.js';
 import { Kind, trailerKind } from '../format/keys.js';
 
-export type BlockCache = LruCache<number, Buffer>;
+/** Cached block contents with the reader that read them: a key reused by another table is a miss. */
+export interface CachedBlock {
+  owner: TableReader;
+  data: Buffer;
+}
+export type BlockCache = LruCache<number, CachedBlock>;
 
-let nextCacheId = 1;
-const CACHE_ID_SHIFT = 2 ** 34;
+// Cache keys are slot * 2^34 + block offset. Slots are recycled when a reader closes, so they stay small;
+// entries of a closed reader may linger under a recycled slot, which the owner check turns into misses.
+const freeSlots: number[] = [];
+let nextSlot = 1;
+const CACHE_SLOT_SHIFT = 2 ** 34;
 
 export const TableLookup = {
   NotFound: 0,
@@ -73,11 +81,7 @@ export class TableReader {
     this.size = file.size;
     this.#cache = cache;
     this.#counters = counters;
-    this.#cacheId = nextCacheId++;
-    if (nextCacheId >= 2 ** 19) {
-      nextCacheId = 1;
-      cache?.clear();
-    }
+    this.#cacheId = freeSlots.pop() ?? nextSlot++;
     if (this.size < FOOTER_SIZE)
       throw new CorruptionError(fileName, 0, `file of ${this.size} bytes is too short for a table`);
     const footerAt = this.size - FOOTER_SIZE;
@@ -175,7 +179,10 @@ export class TableReader {
     this.#refs++;
   }
   unref(): void {
-    if (--this.#refs === 0) this.file.close();
+    if (--this.#refs === 0) {
+      this.file.close();
+      freeSlots.push(this.#cacheId);
+    }
   }
 
   get blockCount(): number {
@@ -214,15 +221,15 @@ export class TableReader {
   /** Contents of data block i, from the cache or the file. */
   dataBlock(i: number): Buffer {
     const off = this.blockOffsets[i]!;
-    const key = this.#cacheId * CACHE_ID_SHIFT + off;
+    const key = this.#cacheId * CACHE_SLOT_SHIFT + off;
     const cache = this.#cache;
     if (cache !== undefined) {
       const hit = cache.get(key);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined && hit.owner === this) return hit.data;
     }
     this.#counters.blockReads++;
     const b = this.#readBlockChecked(off, this.blockSizes[i]!);
-    cache?.set(key, b, b.length + 64);
+    cache?.set(key, { owner: this, data: b }, b.length + 80);
     return b;
   }
 

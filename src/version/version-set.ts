@@ -120,6 +120,7 @@ export class VersionSet {
     const run = async (): Promise<void> => {
       this.#applyToMemory(edit);
       const num = this.newFileNumber();
+      const tempNum = this.newFileNumber(); // before the snapshot, so the MANIFEST never names a used number
       const name = manifestFileName(num);
       const fs = this.#fs;
       let writer: LogWriter | undefined;
@@ -127,7 +128,7 @@ export class VersionSet {
         writer = new LogWriter(fs.create(`${this.dir}/${name}`));
         writer.addRecord(encodeVersionEdit(this.snapshotEdit()));
         await writer.sync();
-        await setCurrentFile(fs, this.dir, num, this.newFileNumber());
+        await setCurrentFile(fs, this.dir, num, tempNum);
       } catch (err) {
         writer?.close();
         throw toIOError(err, `write ${name}`);
