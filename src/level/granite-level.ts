@@ -34,6 +34,17 @@ interface BatchOp {
 /** Entries deleted per WriteBatch by clear(). */
 const CLEAR_BATCH = 1000;
 
+/** The engine options (names in DEFAULTS) among `o`, except the two abstract-level handles itself. */
+function engineOptionsOf(o: object | undefined): Partial<Options> {
+  const engine: Record<string, unknown> = {};
+  for (const k of Object.keys(DEFAULTS)) {
+    if (k === 'createIfMissing' || k === 'errorIfExists') continue;
+    const v = (o as Record<string, unknown> | undefined)?.[k];
+    if (v !== undefined) engine[k] = v;
+  }
+  return engine as Partial<Options>;
+}
+
 /** An explicit snapshot: an engine snapshot released when abstract-level closes it. */
 export class GraniteLevelSnapshot extends AbstractSnapshot {
   readonly engineSnapshot: Snapshot;
@@ -83,13 +94,7 @@ export class GraniteLevel<KDefault = string, VDefault = string> extends Abstract
       options,
     );
     this.#location = location;
-    const engine: Record<string, unknown> = {};
-    for (const k of Object.keys(DEFAULTS)) {
-      if (k === 'createIfMissing' || k === 'errorIfExists') continue;
-      const v = (options as Record<string, unknown> | undefined)?.[k];
-      if (v !== undefined) engine[k] = v;
-    }
-    this.#engineOptions = engine as Partial<Options>;
+    this.#engineOptions = engineOptionsOf(options);
   }
 
   /** The database directory. */
@@ -103,10 +108,12 @@ export class GraniteLevel<KDefault = string, VDefault = string> extends Abstract
     return this.#db;
   }
 
+  /** Engine options come from the constructor, overridden by those given to open(). */
   async _open(options: { createIfMissing: boolean; errorIfExists: boolean }): Promise<void> {
     try {
       this.#db = await GraniteDB.open(this.#location, {
         ...this.#engineOptions,
+        ...engineOptionsOf(options),
         createIfMissing: options.createIfMissing,
         errorIfExists: options.errorIfExists,
       });
