@@ -165,9 +165,6 @@ export class GraniteDB {
     const absDir = resolvePath(dir);
     const db = new GraniteDB(absDir, opts, fs);
     await db.#openImpl();
-    // Worker threads read and write real files; with an injected file system, compaction runs in-process.
-    if (!opts.readOnly && opts.backgroundThreads > 0 && opts.fileSystem === undefined)
-      db.#pool = new WorkerPool(opts.backgroundThreads);
     db.#maybeScheduleCompaction();
     return db;
   }
@@ -765,6 +762,11 @@ export class GraniteDB {
         bloomBitsPerKey: o.bloomBitsPerKey,
       };
       try {
+        // Worker threads read and write real files; with an injected file system, compaction runs in-process.
+        // The pool starts with the first compaction, so short-lived opens never spawn threads.
+        if (this.#pool === undefined && o.backgroundThreads > 0 && o.fileSystem === undefined) {
+          this.#pool = new WorkerPool(o.backgroundThreads);
+        }
         const r =
           this.#pool !== undefined
             ? await this.#pool.run(job)

@@ -16,6 +16,7 @@ import { CorruptionError, toIOError } from '../errors/errors.js';
 import type { RandomAccessFile } from '../fs/file-system.js';
 import { crc32Of, maskCrc } from '../util/checksum.js';
 import { copyBytes } from '../util/bytes.js';
+import { SlabAllocator } from '../util/slab-allocator.js';
 import { getFixed32, getFixed64 } from '../util/coding.js';
 import type { LruCache } from '../util/lru.js';
 import { decodeBlock, seekInBlock, type DecodedBlock, type SeekResult } from './block.js';
@@ -34,6 +35,7 @@ export type BlockCache = LruCache<number, CachedBlock>;
 // Cache keys are slot * 2^34 + block offset. Slots are recycled when a reader closes, so they stay small;
 // entries of a closed reader may linger under a recycled slot, which the owner check turns into misses.
 const freeSlots: number[] = [];
+const blockMemory = new SlabAllocator();
 let nextSlot = 1;
 const CACHE_SLOT_SHIFT = 2 ** 34;
 
@@ -190,7 +192,7 @@ export class TableReader {
   }
 
   #readRaw(offset: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafe(length);
+    const buf = blockMemory.alloc(length);
     let n: number;
     try {
       n = this.file.read(buf, 0, length, offset);
