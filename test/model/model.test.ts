@@ -2,13 +2,31 @@
 // reads, iterators, cursor walks, snapshots, flushes and reopens run against GraniteDB and against a Map, and
 // every read must agree. Tiny memtables make many L0 tables; keys include 0x00/0xff bytes and shared prefixes,
 // values range from empty to tens of KiB. Runs over several option sets, one on MemoryFileSystem.
+// Compaction sets (compactionOptions(): 4 KiB memtables and target files, L0 trigger 2) keep compaction
+// running all the time, leveled and tiered, in worker threads (real directory) and in-process
+// (MemoryFileSystem); they add compactRange, waitForCompaction and iterators held open across compactions
+// to the mix, and end with an orphan check (every .sst belongs to the current version).
 // Reproduce a failure with SEED=<printed seed> (fast-check shrinks it and prints the counterexample).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { GraniteDB, WriteBatch, type Options, type Snapshot } from '../../src/index.js';
+import {
+  GraniteDB,
+  WriteBatch,
+  type Iterator as DBIterator,
+  type Options,
+  type Snapshot,
+} from '../../src/index.js';
 import { MemoryFileSystem } from '../../src/fs/index.js';
-import { makeTempDir, removeDir, seedFromEnv, tinyOptions } from '../../src/testing/index.js';
+import { readdirSync } from 'node:fs';
+import {
+  compactionOptions,
+  makeTempDir,
+  orphanProblems,
+  removeDir,
+  seedFromEnv,
+  tinyOptions,
+} from '../../src/testing/index.js';
 
 type Model = Map<string, Buffer>; // binary (latin1) key -> value
 
@@ -33,7 +51,12 @@ type Op =
   | { t: 'snap' }
   | { t: 'release'; i: number }
   | { t: 'flush' }
-  | { t: 'reopen' };
+  | { t: 'reopen' }
+  // compaction sets only:
+  | { t: 'compactRange'; lo: string | undefined; hi: string | undefined }
+  | { t: 'waitForCompaction' }
+  | { t: 'holdIter'; range: Range; reverse: boolean; first: number; snap: number }
+  | { t: 'readIter'; i: number; n: number };
 
 const ALPHABET = [0x00, 0x01, 0x61, 0x62, 0x7f, 0x80, 0xff];
 const POOL = [
@@ -128,6 +151,36 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ t: 'reopen' as const }) },
 );
 
+/** The compaction sets' mix: fewer reopens, plus manual compactions, waits and held iterators. */
+const compactionOpArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 24, arbitrary: opArb },
+  {
+    weight: 8,
+    arbitrary: fc.record({ t: fc.constant('put' as const), k: keyArb, v: valueArb, asString: fc.boolean() }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.option(boundArb, { nil: undefined }), fc.option(boundArb, { nil: undefined }))
+      .map(([a, b]): Op => {
+        const [lo, hi] = a !== undefined && b !== undefined && a > b ? [b, a] : [a, b];
+        return { t: 'compactRange', lo, hi };
+      }),
+  },
+  { weight: 1, arbitrary: fc.constant({ t: 'waitForCompaction' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('holdIter' as const),
+      range: rangeArb,
+      reverse: fc.boolean(),
+      first: fc.nat(3),
+      snap: snapIdx,
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('readIter' as const), i: fc.nat(3), n: fc.nat(4) }) },
+);
+
 // ------------------------------------------------------------------ the model
 
 const bin = (b: Buffer): string => b.toString('latin1');
@@ -163,16 +216,64 @@ function rangeArg(r: Range): Record<string, Buffer> {
 interface Env {
   dir: string;
   options: Partial<Options>;
+  /** The directory's entry names. */
+  list: () => string[];
   cleanup: () => void;
 }
 
-async function run(ops: Op[], makeEnv: () => Env): Promise<void> {
+/** Per option set: compactions seen (summed over every open of every run), to prove compaction ran. */
+interface Tally {
+  compactions: number;
+  manual: number;
+  heldIterChecks: number;
+  /** The deepest level that held a table at some close. */
+  deepest: number;
+}
+
+/** An iterator opened earlier, with the entries it must still yield (its stable view). */
+interface Held {
+  it: DBIterator;
+  want: (readonly [string, Buffer])[];
+  pos: number;
+}
+
+/** Reads up to `n` more entries of a held iterator (all when n < 0) and checks them; true when exhausted. */
+function readHeld(h: Held, n: number, where: string): boolean {
+  for (let i = 0; n < 0 || i < n; i++) {
+    const r = h.it.next();
+    if (r.done === true) {
+      assert.equal(h.pos, h.want.length, `${where}: held iterator ended early`);
+      return true;
+    }
+    const [k, v] = r.value;
+    const w = h.want[h.pos++];
+    assert.deepEqual([bin(k!), v], w === undefined ? undefined : [w[0], w[1]], `${where}: held iterator`);
+  }
+  return false;
+}
+
+async function run(ops: Op[], makeEnv: () => Env, tally: Tally): Promise<void> {
   const env = makeEnv();
   let db = await GraniteDB.open(env.dir, env.options);
   const model: Model = new Map();
   let snaps: { snap: Snapshot; model: Model }[] = [];
+  let held: Held[] = [];
   const view = (i: number): { snap?: Snapshot; model: Model } =>
     i < 0 || snaps.length === 0 ? { model } : snaps[i % snaps.length]!;
+  const closeDb = async (): Promise<void> => {
+    if (db.closed) return;
+    // Drain every held iterator first: whatever compacted meanwhile, each still yields its view.
+    for (const h of held) {
+      readHeld(h, -1, 'before close');
+      h.it.close();
+      tally.heldIterChecks++;
+    }
+    held = [];
+    const st = db.stats();
+    tally.compactions += st.counters.compactions;
+    for (const l of st.levels) if (l.files > 0 && l.level > tally.deepest) tally.deepest = l.level;
+    await db.close();
+  };
   try {
     for (const [step, op] of ops.entries()) {
       const where = `step ${step} ${op.t}`;
@@ -276,15 +377,46 @@ async function run(ops: Op[], makeEnv: () => Env): Promise<void> {
           await db.flush();
           break;
         case 'reopen':
-          await db.close();
+          await closeDb();
           for (const s of snaps) s.snap.release();
           snaps = [];
           db = await GraniteDB.open(env.dir, env.options);
           break;
+        case 'compactRange':
+          await db.compactRange(
+            op.lo === undefined ? undefined : bytes(op.lo),
+            op.hi === undefined ? undefined : bytes(op.hi),
+          );
+          tally.manual++;
+          break;
+        case 'waitForCompaction':
+          await db.waitForCompaction();
+          assert.equal(db.stats().compacting, false, where);
+          break;
+        case 'holdIter': {
+          const v = view(op.snap);
+          const it = db.iterator({ ...rangeArg(op.range), reverse: op.reverse, snapshot: v.snap });
+          const want = modelScan(v.model, op.range, op.reverse).map((k) => [k, v.model.get(k)!] as const);
+          const h: Held = { it, want, pos: 0 };
+          if (readHeld(h, op.first, where)) it.close();
+          else held.push(h);
+          break;
+        }
+        case 'readIter':
+          if (held.length > 0) {
+            const i = op.i % held.length;
+            if (readHeld(held[i]!, op.n, where)) {
+              held[i]!.it.close();
+              held.splice(i, 1);
+              tally.heldIterChecks++;
+            }
+          }
+          break;
       }
     }
     // Final check, after one more reopen: everything the model holds, nothing else.
-    await db.close();
+    await closeDb();
+    for (const s of snaps) s.snap.release();
     db = await GraniteDB.open(env.dir, env.options);
     const all = [...db.iterator()].map(([k, val]) => [bin(k!), val] as const);
     assert.deepEqual(
@@ -292,7 +424,20 @@ async function run(ops: Op[], makeEnv: () => Env): Promise<void> {
       modelScan(model, {}, false).map((k) => [k, model.get(k)] as const),
       'final scan',
     );
+    // No orphans: once background work is done, every table on disk is in the current version; the same
+    // after another reopen (which deletes whatever nothing references).
+    for (let pass = 0; pass < 2; pass++) {
+      await db.waitForCompaction();
+      const stats = db.stats();
+      assert.deepEqual(orphanProblems(env.list(), stats), [], `orphans (pass ${pass})`);
+      if (pass === 0) {
+        await closeDb();
+        db = await GraniteDB.open(env.dir, env.options);
+      }
+    }
   } finally {
+    for (const h of held) h.it.close();
+    if (!db.closed) tally.compactions += db.stats().counters.compactions;
     await db.close();
     env.cleanup();
   }
@@ -306,18 +451,30 @@ console.log(`model.test seed=${seed} (rerun with SEED=${seed})`);
 function onDisk(options: Partial<Options>): () => Env {
   return () => {
     const dir = makeTempDir('granite-model-');
-    return { dir, options, cleanup: () => removeDir(dir) };
+    return { dir, options, list: () => readdirSync(dir), cleanup: () => removeDir(dir) };
   };
 }
 function inMemory(options: Partial<Options>): () => Env {
-  return () => ({
-    dir: '/db',
-    options: { ...options, fileSystem: new MemoryFileSystem() },
-    cleanup: () => {},
-  });
+  return () => {
+    const fs = new MemoryFileSystem();
+    return {
+      dir: '/db',
+      options: { ...options, fileSystem: fs },
+      list: () => fs.list('/db'),
+      cleanup: () => {},
+    };
+  };
 }
 
-const SETS: { name: string; env: () => Env; numRuns: number }[] = [
+interface OptionSet {
+  name: string;
+  env: () => Env;
+  numRuns: number;
+  /** Compaction sets: the extended op mix, longer runs, and compactions must have run. */
+  compaction?: boolean;
+}
+
+const SETS: OptionSet[] = [
   {
     name: 'tiny memtable 4 KiB, bloom on, blockSize 256',
     env: onDisk(tinyOptions({ memtableSize: 4096 })),
@@ -333,15 +490,59 @@ const SETS: { name: string; env: () => Env; numRuns: number }[] = [
     env: inMemory(tinyOptions({ memtableSize: 4096, restartInterval: 1, blockSize: 64 })),
     numRuns: 250,
   },
+  {
+    name: 'compaction: leveled, worker thread (real directory), L0 trigger 2, 4 KiB targets',
+    env: onDisk(compactionOptions('leveled', { backgroundThreads: 1 })),
+    numRuns: 40,
+    compaction: true,
+  },
+  {
+    name: 'compaction: tiered, worker thread (real directory), trigger 3',
+    env: onDisk(compactionOptions('tiered', { backgroundThreads: 1, level0CompactionTrigger: 3 })),
+    numRuns: 40,
+    compaction: true,
+  },
+  {
+    name: 'compaction: leveled, in-process (MemoryFileSystem), 16 KiB targets, 64 KiB L1, trigger 4',
+    env: inMemory(
+      compactionOptions('leveled', {
+        targetFileSize: 16384,
+        maxBytesForLevelBase: 65536,
+        level0CompactionTrigger: 4,
+      }),
+    ),
+    numRuns: 150,
+    compaction: true,
+  },
+  {
+    name: 'compaction: leveled, in-process (backgroundThreads 0, real directory), 8 KiB targets',
+    env: onDisk(compactionOptions('leveled', { backgroundThreads: 0, targetFileSize: 8192 })),
+    numRuns: 25,
+    compaction: true,
+  },
+  {
+    name: 'compaction: tiered, in-process (MemoryFileSystem), trigger 2',
+    env: inMemory(compactionOptions('tiered')),
+    numRuns: 150,
+    compaction: true,
+  },
 ];
 
 for (const [i, set] of SETS.entries()) {
   test(`model: ${set.name}`, async () => {
+    const tally: Tally = { compactions: 0, manual: 0, heldIterChecks: 0, deepest: 0 };
+    const ops = set.compaction === true ? compactionOpArb : opArb;
+    const maxLength = set.compaction === true ? 300 : 120;
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 120, size: 'max' }), (ops) =>
-        run(ops, set.env),
+      fc.asyncProperty(fc.array(ops, { minLength: 1, maxLength, size: 'max' }), (xs) =>
+        run(xs, set.env, tally),
       ),
       { seed: seed + i, numRuns: set.numRuns, endOnFailure: false },
     );
+    if (set.compaction === true) {
+      console.log(`model: ${set.name}: ${JSON.stringify(tally)}`);
+      assert.ok(tally.compactions > set.numRuns, `compaction ran: ${JSON.stringify(tally)}`);
+      assert.ok(tally.manual > 0 && tally.heldIterChecks > 0, JSON.stringify(tally));
+    }
   });
 }
