@@ -1,17 +1,23 @@
 // Child process for sigkill.test.ts: opens the database in argv[2] and writes until killed, printing
-// "ack <n>" on stdout after each write resolved. Modes (argv[3]): 'sync' (put, sync: true), 'nosync'
-// (put, sync: false), 'batch' (5-put batches, alternating sync), 'flush' (sync puts with frequent flush()
-// calls running concurrently). Round number argv[4] prefixes keys; argv[5] is memtableSize.
-import { GraniteDB, WriteBatch } from '../../src/index.js';
+// "ack <n> <flushes> <compactions> <compacting 0|1> <immutable memtables>" on stdout after each write
+// resolved (the counters come from db.stats(), so the parent knows whether flushes and compactions ran and
+// whether one was under way when it killed). Modes (argv[3]): 'sync' (put, sync: true), 'nosync' (put,
+// sync: false), 'batch' (5-put batches, alternating sync), 'flush' (sync puts with frequent flush() calls
+// running concurrently). Round number argv[4] prefixes keys; argv[5] is memtableSize; argv[6] is the
+// compaction preset: 'default', or 'leveled' / 'tiered' for compactionOptions() (tiny target files and
+// levels, L0 trigger 2: compaction runs all the time, in a worker thread).
+import { GraniteDB, WriteBatch, type Options } from '../../src/index.js';
+import { compactionOptions } from '../../src/testing/index.js';
 import { crashValue } from './values.js';
 
-const [dir, mode, roundArg, memArg] = process.argv.slice(2);
+const [dir, mode, roundArg, memArg, presetArg = 'default'] = process.argv.slice(2);
 const round = Number(roundArg);
-const db = await GraniteDB.open(dir!, {
-  memtableSize: Number(memArg),
-  blockSize: 256,
-  restartInterval: 4,
-});
+const base: Partial<Options> = { memtableSize: Number(memArg), blockSize: 256, restartInterval: 4 };
+const options =
+  presetArg === 'leveled' || presetArg === 'tiered'
+    ? compactionOptions(presetArg, { ...base, backgroundThreads: 1 })
+    : base;
+const db = await GraniteDB.open(dir!, options);
 process.stdout.write('ready\n');
 for (let n = 0; ; n++) {
   if (mode === 'batch') {
@@ -23,5 +29,9 @@ for (let n = 0; ; n++) {
     if (mode === 'flush' && n % 8 === 0) void db.flush().catch(() => undefined);
     await p;
   }
-  process.stdout.write(`ack ${n}\n`);
+  const s = db.stats();
+  const c = s.counters;
+  process.stdout.write(
+    `ack ${n} ${c.flushes} ${c.compactions} ${s.compacting ? 1 : 0} ${s.immutableMemtables}\n`,
+  );
 }
