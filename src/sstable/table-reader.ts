@@ -25,15 +25,13 @@ import { decodeProperties, type TableProperties } from './properties.js';
 import { blockCrc } from './table-builder.js';
 import { Kind, trailerKind } from '../format/keys.js';
 
-/** Cached block contents with the reader that read them: a key reused by another table is a miss. */
-export interface CachedBlock {
-  owner: TableReader;
-  data: Buffer;
-}
-export type BlockCache = LruCache<number, CachedBlock>;
+/** Block contents by slot * 2^34 + offset, tagged with the reading TableReader's unique id. */
+export type BlockCache = LruCache<number, Buffer>;
 
 // Cache keys are slot * 2^34 + block offset. Slots are recycled when a reader closes, so they stay small;
-// entries of a closed reader may linger under a recycled slot, which the owner check turns into misses.
+// entries of a closed reader may linger under a recycled slot: the tag (a never-reused reader id) turns
+// them into misses.
+let nextReaderId = 1;
 const freeSlots: number[] = [];
 const blockMemory = new SlabAllocator();
 let nextSlot = 1;
@@ -66,6 +64,7 @@ export class TableReader {
   readonly #filter: Buffer | undefined;
   readonly #cache: BlockCache | undefined;
   readonly #cacheId: number;
+  readonly #readerId = nextReaderId++;
   readonly #counters: TableCounters;
   #refs = 1;
   readonly #seek: SeekResult = { trailer: 0, valueOffset: 0, valueLength: 0 };
@@ -226,12 +225,12 @@ export class TableReader {
     const key = this.#cacheId * CACHE_SLOT_SHIFT + off;
     const cache = this.#cache;
     if (cache !== undefined) {
-      const hit = cache.get(key);
-      if (hit !== undefined && hit.owner === this) return hit.data;
+      const hit = cache.get(key, this.#readerId);
+      if (hit !== undefined) return hit;
     }
     this.#counters.blockReads++;
     const b = this.#readBlockChecked(off, this.blockSizes[i]!);
-    cache?.set(key, { owner: this, data: b }, b.length + 80);
+    cache?.set(key, b, b.length + 80, this.#readerId);
     return b;
   }
 

@@ -6,6 +6,8 @@ interface Slot<V> {
   value: V;
   charge: number;
   stamp: number;
+  /** Set by the writer; get() with a different tag is a miss (keys reused by another owner). */
+  tag: number;
 }
 
 export class LruCache<K, V> {
@@ -27,9 +29,9 @@ export class LruCache<K, V> {
     return this.#used;
   }
 
-  get(key: K): V | undefined {
+  get(key: K, tag = 0): V | undefined {
     const e = this.#map.get(key);
-    if (e === undefined) {
+    if (e === undefined || e.tag !== tag) {
       this.misses++;
       return undefined;
     }
@@ -42,14 +44,14 @@ export class LruCache<K, V> {
     return e.value;
   }
 
-  set(key: K, value: V, charge: number): void {
+  set(key: K, value: V, charge: number, tag = 0): void {
     if (charge > this.#capacity) return;
     const old = this.#map.get(key);
     if (old !== undefined) {
       this.#used -= old.charge;
       this.#map.delete(key);
     }
-    this.#map.set(key, { value, charge, stamp: ++this.#tick });
+    this.#map.set(key, { value, charge, stamp: ++this.#tick, tag });
     this.#used += charge;
     if (this.#used > this.#capacity) this.#evict();
   }
