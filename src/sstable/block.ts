@@ -7,7 +7,7 @@
 // RangeError or a hang.
 import { CorruptionError } from '../errors/errors.js';
 import { getFixed32, getFixed64, getVarint } from '../util/coding.js';
-import { binaryString, writeBinary } from '../util/bytes.js';
+import { binaryString } from '../util/bytes.js';
 
 export interface DecodedBlock {
   /** User keys (binary strings); the whole key when the block has no trailers. */
@@ -52,9 +52,10 @@ export function decodeBlock(
   const valueOffsets: number[] = [];
   const valueLengths: number[] = [];
   let p = start;
-  let prev = '';
-  const tLen = hasTrailer ? 8 : 0;
+  // keyBuf always holds the previous entry's whole key, so a delta entry copies only its unshared bytes.
   let keyBuf = scratch;
+  let klen = 0;
+  const tLen = hasTrailer ? 8 : 0;
   while (p < limit) {
     const shared = getVarint(data, p, limit, cur);
     if (shared < 0) throw bad(file, offset);
@@ -65,27 +66,19 @@ export function decodeBlock(
     const kStart = cur.pos;
     const vStart = kStart + unshared;
     const vEnd = vStart + vLen;
-    if (vEnd > limit || shared > prev.length) throw bad(file, offset);
-    const klen = shared + unshared;
-    if (klen < tLen) throw bad(file, offset);
-    let full: string;
-    if (shared === 0) {
-      full = binaryString(data, kStart, vStart);
-    } else {
-      if (keyBuf.length < klen) keyBuf = scratch = Buffer.allocUnsafe(Math.max(klen, keyBuf.length * 2));
-      writeBinary(keyBuf, prev.length === shared ? prev : prev.slice(0, shared), 0);
-      if (unshared <= 32) for (let i = 0; i < unshared; i++) keyBuf[shared + i] = data[kStart + i]!;
-      else keyBuf.set(data.subarray(kStart, vStart), shared);
-      full = binaryString(keyBuf, 0, klen);
+    if (vEnd > limit || shared > klen) throw bad(file, offset);
+    const newLen = shared + unshared;
+    if (newLen < tLen) throw bad(file, offset);
+    if (keyBuf.length < newLen) {
+      const nb = Buffer.allocUnsafe(Math.max(newLen, keyBuf.length * 2));
+      nb.set(keyBuf.subarray(0, klen));
+      keyBuf = scratch = nb;
     }
-    prev = full;
-    if (hasTrailer) {
-      keys.push(full.slice(0, klen - 8));
-      trailers.push(trailerOfBinary(full, klen - 8));
-    } else {
-      keys.push(full);
-      trailers.push(-1);
-    }
+    if (unshared <= 32) for (let i = 0; i < unshared; i++) keyBuf[shared + i] = data[kStart + i]!;
+    else keyBuf.set(data.subarray(kStart, vStart), shared);
+    klen = newLen;
+    keys.push(binaryString(keyBuf, 0, klen - tLen));
+    trailers.push(hasTrailer ? getFixed64(keyBuf, klen - 8) : -1);
     valueOffsets.push(vStart);
     valueLengths.push(vLen);
     p = vEnd;
@@ -94,14 +87,6 @@ export function decodeBlock(
 }
 
 let scratch = Buffer.allocUnsafe(256);
-
-function trailerOfBinary(s: string, at: number): number {
-  let lo = 0;
-  let hi = 0;
-  for (let i = 3; i >= 0; i--) lo = lo * 256 + s.charCodeAt(at + i);
-  for (let i = 7; i >= 4; i--) hi = hi * 256 + s.charCodeAt(at + i);
-  return hi * 0x1_0000_0000 + lo;
-}
 
 function bad(file: string, offset: number): CorruptionError {
   return new CorruptionError(file, offset, 'malformed block entry');
