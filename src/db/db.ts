@@ -45,7 +45,7 @@ import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { bloomHash } from '../sstable/bloom.js';
 import { TableLookup } from '../sstable/table-reader.js';
-import { LruCache } from '../util/lru.js';
+import { BlockCache } from '../sstable/block-cache.js';
 import { putFixed64 } from '../util/coding.js';
 import { LogWriter } from '../wal/log-writer.js';
 import { readLogFile } from '../wal/log-reader.js';
@@ -147,7 +147,7 @@ export class GraniteDB {
     this.#opts = opts;
     this.#fs = fs;
     this.#vs = new VersionSet(dir, fs);
-    const cache = opts.blockCacheSize > 0 ? new LruCache<number, Buffer>(opts.blockCacheSize) : undefined;
+    const cache = opts.blockCacheSize > 0 ? new BlockCache(opts.blockCacheSize) : undefined;
     this.#tables = new TableCache(dir, fs, opts.tableCacheSize, cache);
     this.#mem = new Memtable(0);
   }

@@ -33,7 +33,7 @@ export interface Options {
   bloomBitsPerKey: number;
   /** Block compression codec for new tables. @default 'none' */
   compression: CompressionName;
-  /** Block cache capacity in bytes (data blocks). @default 32 MiB */
+  /** Block cache capacity in bytes (data blocks, one arena allocated on first use; at most 2 GiB). @default 32 MiB */
   blockCacheSize: number;
   /** Open tables kept (file handle, index and filter). @default 1000 */
   tableCacheSize: number;
@@ -119,7 +119,7 @@ const CHECKS: { [K in keyof Options]: Check } = {
   restartInterval: int(1, 1024),
   bloomBitsPerKey: int(0, 64),
   compression: oneOf('none'),
-  blockCacheSize: int(0, Number.MAX_SAFE_INTEGER),
+  blockCacheSize: int(0, 2 * 1024 * MiB),
   tableCacheSize: int(8, 1_000_000),
   compactionStyle: oneOf('leveled', 'tiered'),
   level0CompactionTrigger: int(1, 1000),

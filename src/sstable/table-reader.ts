@@ -18,15 +18,12 @@ import { crc32Of, maskCrc } from '../util/checksum.js';
 import { copyBytes } from '../util/bytes.js';
 import { SlabAllocator } from '../util/slab-allocator.js';
 import { getFixed32, getFixed64 } from '../util/coding.js';
-import type { LruCache } from '../util/lru.js';
+import type { BlockCache } from './block-cache.js';
 import { decodeBlock, seekInBlock, type DecodedBlock, type SeekResult } from './block.js';
 import { bloomMayContain } from './bloom.js';
 import { decodeProperties, type TableProperties } from './properties.js';
 import { blockCrc } from './table-builder.js';
 import { Kind, trailerKind } from '../format/keys.js';
-
-/** Block contents by slot * 2^34 + offset, tagged with the reading TableReader's unique id. */
-export type BlockCache = LruCache<number, Buffer>;
 
 // Cache keys are slot * 2^34 + block offset. Slots are recycled when a reader closes, so they stay small;
 // entries of a closed reader may linger under a recycled slot: the tag (a never-reused reader id) turns
@@ -205,33 +202,83 @@ export class TableReader {
 
   /** Reads block contents at `offset` and verifies codec and CRC. */
   #readBlockChecked(offset: number, size: number): Buffer {
+    this.#checkHandle(offset, size);
+    const raw = this.#readRaw(offset, size + BLOCK_TRAILER_SIZE);
+    this.#verify(raw, 0, size, offset);
+    return raw.subarray(0, size);
+  }
+
+  #checkHandle(offset: number, size: number): void {
     if (size > MAX_BLOCK_SIZE || offset + size + BLOCK_TRAILER_SIZE > this.size) {
       throw new CorruptionError(this.fileName, offset, `block handle (${offset}, ${size}) outside the file`);
     }
-    const raw = this.#readRaw(offset, size + BLOCK_TRAILER_SIZE);
-    const codec = raw[size]!;
-    if (codec !== Codec.None)
-      throw new CorruptionError(this.fileName, offset, `unknown block codec ${codec}`);
-    const contents = raw.subarray(0, size);
-    if (getFixed32(raw, size + 1) !== blockCrc(contents, codec)) {
-      throw new CorruptionError(this.fileName, offset, 'block checksum mismatch');
-    }
-    return contents;
   }
 
-  /** Contents of data block i, from the cache or the file. */
-  dataBlock(i: number): Buffer {
+  /** Checks codec and CRC of the block held at buf[at, at + size + 5). */
+  #verify(buf: Buffer, at: number, size: number, offset: number): void {
+    const codec = buf[at + size]!;
+    if (codec !== Codec.None)
+      throw new CorruptionError(this.fileName, offset, `unknown block codec ${codec}`);
+    if (getFixed32(buf, at + size + 1) !== blockCrc(buf.subarray(at, at + size), codec)) {
+      throw new CorruptionError(this.fileName, offset, 'block checksum mismatch');
+    }
+  }
+
+  /** Buffer holding the block last located by #locate(). */
+  #locBuf: Buffer = Buffer.alloc(0);
+
+  /**
+   * Finds data block i in the cache or reads it (verified) into the cache; returns its start in #locBuf.
+   * The bytes stay valid only until the next cache insert: use them now or copy them.
+   */
+  #locate(i: number): number {
     const off = this.blockOffsets[i]!;
-    const key = this.#cacheId * CACHE_SLOT_SHIFT + off;
+    const size = this.blockSizes[i]!;
     const cache = this.#cache;
     if (cache !== undefined) {
-      const hit = cache.get(key, this.#readerId);
-      if (hit !== undefined) return hit;
+      const key = this.#cacheId * CACHE_SLOT_SHIFT + off;
+      const at = cache.lookup(key, this.#readerId);
+      if (at >= 0) {
+        this.#locBuf = cache.ring;
+        return at;
+      }
+      this.#checkHandle(off, size);
+      const r = cache.reserve(key, this.#readerId, size + BLOCK_TRAILER_SIZE);
+      if (r >= 0) {
+        this.#counters.blockReads++;
+        const ring = cache.ring;
+        try {
+          const n = this.file.read(ring, r, size + BLOCK_TRAILER_SIZE, off);
+          if (n !== size + BLOCK_TRAILER_SIZE) {
+            throw new CorruptionError(
+              this.fileName,
+              off,
+              `truncated read: ${n} of ${size + BLOCK_TRAILER_SIZE} bytes`,
+            );
+          }
+          this.#verify(ring, r, size, off);
+        } catch (err) {
+          cache.forget(key);
+          throw err instanceof CorruptionError ? err : toIOError(err, `read ${this.fileName} @${off}`);
+        }
+        this.#locBuf = ring;
+        return r;
+      }
     }
     this.#counters.blockReads++;
-    const b = this.#readBlockChecked(off, this.blockSizes[i]!);
-    cache?.set(key, b, b.length + 80, this.#readerId);
-    return b;
+    this.#locBuf = this.#readBlockChecked(off, size);
+    return 0;
+  }
+
+  /** Contents of data block i as a Buffer of its own (cursors keep it while they are in the block). */
+  dataBlock(i: number): Buffer {
+    const at = this.#locate(i);
+    const size = this.blockSizes[i]!;
+    const buf = this.#locBuf;
+    if (at === 0 && buf.length === size) return buf; // read outside the cache: already its own
+    const copy = blockMemory.alloc(size);
+    buf.copy(copy, 0, at, at + size);
+    return copy;
   }
 
   /** Contents of data block i read from the file, bypassing the cache (compaction reads). */
@@ -277,9 +324,21 @@ export class TableReader {
     if (!this.mayContain(hash)) return TableLookup.NotFound;
     const b = this.findBlock(key, seekTrailer);
     if (b >= this.blockOffsets.length) return TableLookup.NotFound;
-    const data = this.dataBlock(b);
+    const at = this.#locate(b);
+    const data = this.#locBuf;
     const r = this.#seek;
-    if (!seekInBlock(data, 0, data.length, key, seekTrailer, r, this.fileName, this.blockOffsets[b]!)) {
+    if (
+      !seekInBlock(
+        data,
+        at,
+        at + this.blockSizes[b]!,
+        key,
+        seekTrailer,
+        r,
+        this.fileName,
+        this.blockOffsets[b]!,
+      )
+    ) {
       return TableLookup.NotFound;
     }
     if (trailerKind(r.trailer) === Kind.Delete) return TableLookup.Deleted;

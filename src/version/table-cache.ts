@@ -3,7 +3,8 @@
 import { CorruptionError, toIOError } from '../errors/errors.js';
 import { tableFileName } from '../format/filenames.js';
 import type { FileSystem } from '../fs/file-system.js';
-import { TableReader, type BlockCache, type TableCounters } from '../sstable/table-reader.js';
+import type { BlockCache } from '../sstable/block-cache.js';
+import { TableReader, type TableCounters } from '../sstable/table-reader.js';
 
 export class TableCache {
   readonly #dir: string;
