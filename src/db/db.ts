@@ -287,6 +287,13 @@ export class GraniteDB {
         );
       }
     }
+    // Files numbered at or above the MANIFEST's next file number are leftovers of work a crash interrupted
+    // (outputs never recorded, a WAL created before its edit was durable): number new files above them all so
+    // the sweep after recovery removes them.
+    for (const n of names) {
+      const p = parseFileName(n);
+      if (p !== undefined && p.num >= vs.nextFileNumber) vs.nextFileNumber = p.num + 1;
+    }
     // Replay WALs >= logNumber in order into memtables; full ones are written to L0 as they fill.
     const wals = names
       .map((n) => parseFileName(n))
@@ -853,6 +860,7 @@ export class GraniteDB {
       }
       let deepest = -1;
       for (let l = 0; l < NUM_LEVELS; l++) if (inRange(this.#vs.current.levels[l]!).length > 0) deepest = l;
+      if (deepest === 0) deepest = 1; // L0 always moves into L1, as in LevelDB
       for (let l = 0; l < deepest; l++) {
         if (this.#bgError !== undefined) throw this.#bgError;
         // L0 files overlap each other: all of them move together, or a newer one could sink below an older.

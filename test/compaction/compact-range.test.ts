@@ -192,3 +192,24 @@ test('compactRange validates its bounds and is refused when closed', async () =>
   await db.close();
   await assert.rejects(db.compactRange(), { code: 'CLOSED' });
 });
+
+// Bug 4 in /work/bugs.md: with every table in L0, leveled compactRange compacted nothing.
+test('compactRange (leveled) with every table in L0 compacts them into L1 and drops what no snapshot sees', async () => {
+  const fs = new MemoryFileSystem();
+  const db = await GraniteDB.open('/db', { fileSystem: fs });
+  try {
+    for (let i = 0; i < 100; i++) await db.put(key(i), value(i, 1));
+    await db.flush();
+    for (let i = 0; i < 100; i++) await db.delete(key(i));
+    await db.flush();
+    assert.equal(db.stats().levels[0]!.files, 2);
+    await db.compactRange();
+    const s = db.stats();
+    assert.ok(s.counters.compactions > 0, 'compacted');
+    assert.equal(s.levels[0]!.files, 0, 'L0 emptied');
+    assert.ok(s.counters.droppedDeletions > 0 && s.counters.droppedShadowed > 0, JSON.stringify(s.counters));
+    assert.equal([...db.iterator()].length, 0);
+  } finally {
+    await db.close();
+  }
+});

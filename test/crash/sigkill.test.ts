@@ -4,13 +4,14 @@
 // per mode share one directory, so recovery also runs over the previous rounds' files.
 // Compaction modes run the writer with compactionOptions() (4 KiB memtables and target files, L0 trigger 2)
 // for both styles, and aim the kill: after the random delay, at the next acknowledgement that reports a
-// flush pending (immutable memtable) or a compaction under way.
+// flush pending (immutable memtable) or a compaction under way. After each reopen no file may be orphaned.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GraniteDB, type Options } from '../../src/index.js';
-import { makeTempDir, removeDir, Rng, seedFromEnv } from '../../src/testing/index.js';
+import { makeTempDir, orphanProblems, removeDir, Rng, seedFromEnv } from '../../src/testing/index.js';
 import { crashValue } from './values.js';
 
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
@@ -122,6 +123,12 @@ async function check(
 ): Promise<number> {
   const db = await GraniteDB.open(dir, checkOptions(preset));
   try {
+    // Recovery deleted whatever the crash left unreferenced (half-written compaction outputs, old WALs).
+    assert.deepEqual(
+      orphanProblems(readdirSync(dir), db.stats()),
+      [],
+      `round ${round}: orphans after reopen`,
+    );
     if (mode === 'batch') {
       let present = 0;
       for (let n = 0; ; n++) {

@@ -371,3 +371,15 @@ for (const style of ['leveled', 'tiered'] as const) {
     }
   });
 }
+
+// Bug 3 in /work/bugs.md: the outputs of a compaction whose MANIFEST edit failed have numbers above the
+// recovered nextFileNumber, and reopen keeps them (orphans).
+test("EIO on the MANIFEST write of the compaction's edit: later writes reject with IO; synced writes kept, no orphans", async () => {
+  const d = await dryRunPromise;
+  const call = callOf(
+    d,
+    'MANIFEST append',
+    (c, i) => i > d.firstOut && c.path.includes('MANIFEST-') && c.op === 'append',
+  );
+  await checkFault('MANIFEST write of the compaction edit', call);
+});
