@@ -277,7 +277,7 @@ export class TableReader {
     const buf = this.#locBuf;
     if (at === 0 && buf.length === size) return buf; // read outside the cache: already its own
     const copy = blockMemory.alloc(size);
-    buf.copy(copy, 0, at, at + size);
+    copy.set(buf.subarray(at, at + size)); // TypedArray#set: a native memcpy (Buffer#copy has a slow JS wrapper)
     return copy;
   }
 
