@@ -5,6 +5,7 @@ import { BATCH_COUNT_OFFSET, BATCH_HEADER_SIZE } from '../format/batch.js';
 import { Kind } from '../format/keys.js';
 import { putFixed32, putVarint, varintLength } from '../util/coding.js';
 import { keyByteLength, valueByteLength, type KeyLike } from '../keys/user-key.js';
+import { growBuffer } from '../util/bytes.js';
 
 export class WriteBatch {
   #rep: Buffer;
@@ -76,13 +77,7 @@ export class WriteBatch {
   }
 
   #reserve(extra: number): void {
-    const need = this.#size + extra;
-    if (need <= this.#rep.length) return;
-    let cap = this.#rep.length * 2;
-    while (cap < need) cap *= 2;
-    const next = Buffer.allocUnsafe(cap);
-    this.#rep.copy(next, 0, 0, this.#size);
-    this.#rep = next;
+    this.#rep = growBuffer(this.#rep, this.#size, this.#size + extra);
   }
 }
 

@@ -12,7 +12,7 @@ import type { FileSystem } from '../fs/file-system.js';
 import { TableBuilder } from '../sstable/table-builder.js';
 import { TableIterator } from '../sstable/table-iterator.js';
 import { TableReader, type TableCounters } from '../sstable/table-reader.js';
-import type { FileMeta } from '../version/file-meta.js';
+import { fileMetaOf } from '../version/file-meta.js';
 import type { CompactionJob, CompactionResult } from './task.js';
 
 const YIELD_EVERY = 2048;
@@ -66,16 +66,7 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
       await file!.sync();
       file!.close();
       result.bytesWritten += p.fileSize;
-      const meta: FileMeta = {
-        fileNum: outNum,
-        size: p.fileSize,
-        smallestKey: p.smallestKey,
-        smallestTrailer: p.smallestTrailer,
-        largestKey: p.largestKey,
-        largestTrailer: p.largestTrailer,
-        smallestSeq: p.smallestSeq,
-        largestSeq: p.largestSeq,
-      };
+      const meta = fileMetaOf(outNum, p);
       result.outputs.push(meta);
       builder = undefined;
       file = undefined;

@@ -8,7 +8,7 @@ import { tableFileName } from '../format/filenames.js';
 import { Kind } from '../format/keys.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { TableBuilder, type TableBuilderOptions } from '../sstable/table-builder.js';
-import type { FileMeta } from '../version/file-meta.js';
+import { fileMetaOf, type FileMeta } from '../version/file-meta.js';
 
 const EMPTY = Buffer.alloc(0);
 const YIELD_EVERY = 4096;
@@ -50,16 +50,7 @@ export async function writeLevel0Table(
     await file.sync();
     file.close();
     await fs.syncDir(dir);
-    return {
-      fileNum,
-      size: p.fileSize,
-      smallestKey: p.smallestKey,
-      smallestTrailer: p.smallestTrailer,
-      largestKey: p.largestKey,
-      largestTrailer: p.largestTrailer,
-      smallestSeq: p.smallestSeq,
-      largestSeq: p.largestSeq,
-    };
+    return fileMetaOf(fileNum, p);
   } catch (err) {
     try {
       file.close();

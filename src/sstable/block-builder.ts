@@ -2,7 +2,7 @@
 // except at restart points (every `restartInterval` entries), where the key is stored whole.
 // REQUIRES: keys are added in strictly increasing internal-key order.
 import { putFixed32, putFixed64, putVarint } from '../util/coding.js';
-import { writeBinary } from '../util/bytes.js';
+import { growBuffer, writeBinary } from '../util/bytes.js';
 
 export class BlockBuilder {
   #buf = Buffer.allocUnsafe(8192);
@@ -92,12 +92,6 @@ export class BlockBuilder {
   }
 
   #reserve(extra: number): void {
-    const need = this.#len + extra;
-    if (need <= this.#buf.length) return;
-    let cap = this.#buf.length * 2;
-    while (cap < need) cap *= 2;
-    const next = Buffer.allocUnsafe(cap);
-    this.#buf.copy(next, 0, 0, this.#len);
-    this.#buf = next;
+    this.#buf = growBuffer(this.#buf, this.#len, this.#len + extra);
   }
 }

@@ -7,7 +7,7 @@
 // RangeError or a hang.
 import { CorruptionError } from '../errors/errors.js';
 import { getFixed32, getFixed64, getVarint } from '../util/coding.js';
-import { binaryString } from '../util/bytes.js';
+import { binaryString, growBuffer } from '../util/bytes.js';
 
 export interface DecodedBlock {
   /** User keys (binary strings); the whole key when the block has no trailers. */
@@ -53,7 +53,7 @@ export function decodeBlock(
   const valueLengths: number[] = [];
   let p = start;
   // keyBuf always holds the previous entry's whole key, so a delta entry copies only its unshared bytes.
-  let keyBuf = scratch;
+  let keyBuf: Buffer = scratch;
   let klen = 0;
   const tLen = hasTrailer ? 8 : 0;
   while (p < limit) {
@@ -69,13 +69,7 @@ export function decodeBlock(
     if (vEnd > limit || shared > klen) throw bad(file, offset);
     const newLen = shared + unshared;
     if (newLen < tLen) throw bad(file, offset);
-    if (keyBuf.length < newLen) {
-      const nb = Buffer.allocUnsafe(Math.max(newLen, keyBuf.length * 2));
-      nb.set(keyBuf.subarray(0, klen));
-      keyBuf = scratch = nb;
-    }
-    if (unshared <= 32) for (let i = 0; i < unshared; i++) keyBuf[shared + i] = data[kStart + i]!;
-    else keyBuf.set(data.subarray(kStart, vStart), shared);
+    keyBuf = applyKeyDelta(keyBuf, klen, shared, data, kStart, unshared);
     klen = newLen;
     keys.push(binaryString(keyBuf, 0, klen - tLen));
     trailers.push(hasTrailer ? getFixed64(keyBuf, klen - 8) : -1);
@@ -86,7 +80,25 @@ export function decodeBlock(
   return { keys, trailers, valueOffsets, valueLengths, data };
 }
 
-let scratch = Buffer.allocUnsafe(256);
+let scratch: Buffer = Buffer.allocUnsafe(256);
+
+/**
+ * Rebuilds an entry's key in the scratch buffer: keeps keyBuf[0, shared) of the previous key (klen bytes long)
+ * and appends data[kStart, kStart + unshared). Returns the buffer holding it (the scratch, grown if needed).
+ */
+function applyKeyDelta(
+  keyBuf: Buffer,
+  klen: number,
+  shared: number,
+  data: Buffer,
+  kStart: number,
+  unshared: number,
+): Buffer {
+  if (keyBuf.length < shared + unshared) keyBuf = scratch = growBuffer(keyBuf, klen, shared + unshared);
+  if (unshared <= 32) for (let i = 0; i < unshared; i++) keyBuf[shared + i] = data[kStart + i]!;
+  else keyBuf.set(data.subarray(kStart, kStart + unshared), shared);
+  return keyBuf;
+}
 
 function bad(file: string, offset: number): CorruptionError {
   return new CorruptionError(file, offset, 'malformed block entry');
@@ -142,7 +154,7 @@ export function seekInBlock(
   }
   // Scan forward from restart `lo`, rebuilding keys in the scratch buffer.
   let p = start + getFixed32(data, rs + 4 * lo);
-  let keyBuf = scratch;
+  let keyBuf: Buffer = scratch;
   let klen = 0;
   while (p < rs) {
     const shared = getVarint(data, p, rs, cur);
@@ -153,13 +165,7 @@ export function seekInBlock(
     const vStart = kStart + unshared;
     if (vStart + vLen > rs || shared + unshared < 8) throw bad(file, offset);
     const newLen = shared + unshared;
-    if (keyBuf.length < newLen) {
-      const nb = Buffer.allocUnsafe(Math.max(newLen, keyBuf.length * 2));
-      nb.set(keyBuf.subarray(0, klen));
-      keyBuf = scratch = nb;
-    }
-    if (unshared <= 32) for (let i = 0; i < unshared; i++) keyBuf[shared + i] = data[kStart + i]!;
-    else keyBuf.set(data.subarray(kStart, vStart), shared);
+    keyBuf = applyKeyDelta(keyBuf, klen, shared, data, kStart, unshared);
     klen = newLen;
     const c = compareBytesToBinary(keyBuf, 0, klen - 8, target);
     if (c > 0) return false;

@@ -42,3 +42,16 @@ export function copyBytes(buf: Uint8Array, start: number, end: number): Buffer {
   else out.set(buf.subarray(start, end));
   return out;
 }
+
+/**
+ * `buf` if it holds `need` bytes, else a larger Buffer (at least double) holding a copy of buf[0, used).
+ * Growable encoders call it before writing.
+ */
+export function growBuffer<B extends Buffer>(buf: B, used: number, need: number): B {
+  if (need <= buf.length) return buf;
+  let cap = Math.max(buf.length * 2, 64);
+  while (cap < need) cap *= 2;
+  const next = Buffer.allocUnsafe(cap);
+  next.set(buf.subarray(0, used));
+  return next as B;
+}

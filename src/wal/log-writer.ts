@@ -5,6 +5,7 @@ import { FragmentType, LOG_BLOCK_SIZE, LOG_HEADER_SIZE } from '../format/wal.js'
 import type { WritableFile } from '../fs/file-system.js';
 import { crc32Of, maskCrc } from '../util/checksum.js';
 import { putFixed32 } from '../util/coding.js';
+import { growBuffer } from '../util/bytes.js';
 
 const TYPE_CRC = [0, 1, 2, 3, 4].map((t) => crc32Of(Uint8Array.of(t)));
 
@@ -76,13 +77,7 @@ export class LogWriter {
   }
 
   #ensure(extra: number): void {
-    const need = this.#outLen + extra;
-    if (need <= this.#out.length) return;
-    let cap = this.#out.length * 2;
-    while (cap < need) cap *= 2;
-    const next = Buffer.allocUnsafe(cap);
-    this.#out.copy(next, 0, 0, this.#outLen);
-    this.#out = next;
+    this.#out = growBuffer(this.#out, this.#outLen, this.#outLen + extra);
   }
 
   sync(): Promise<void> {
