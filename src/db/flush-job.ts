@@ -27,10 +27,11 @@ export async function writeLevel0Table(
   try {
     const b = new TableBuilder(file, opts);
     const keys = mem.sortedKeys();
+    const appendOnly = mem.isAppendOnly; // entry i is the only version of keys[i]: no lookup needed
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       let above = Infinity;
-      for (let e = mem.newest(key); e >= 0; e = mem.older(e)) {
+      for (let e = appendOnly ? i : mem.newest(key); e >= 0; e = mem.older(e)) {
         if (above <= oldestSnapshot) break;
         const seq = mem.entrySeq(e);
         if (mem.entryIsDeletion(e)) b.add(key, seq * 256 + Kind.Delete, EMPTY, 0, 0);

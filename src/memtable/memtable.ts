@@ -41,6 +41,10 @@ export class Memtable {
   #sorted: string[] = [];
   #pending: string[] = [];
   #maxSeq = 0;
+  /** True while every entry added a new key greater than all before it (sequential loads): then entry i holds
+   *  the i-th smallest key and is its only version, so order needs no sort and no lookups. */
+  #appendOnly = true;
+  #lastNewKey = '';
   #minSeq = Number.MAX_SAFE_INTEGER;
 
   /** Number of the WAL holding this memtable's writes. */
@@ -124,10 +128,15 @@ export class Memtable {
     const prev = this.#index.get(key);
     this.#index.set(key, i);
     if (prev === undefined) {
+      if (this.#appendOnly) {
+        if (key <= this.#lastNewKey && i > 0) this.#appendOnly = false;
+        this.#lastNewKey = key;
+      }
       this.#pending.push(key);
       this.#next[i] = -1;
       this.#bytes += key.length + ENTRY_OVERHEAD;
     } else {
+      this.#appendOnly = false;
       this.#next[i] = prev;
       this.#bytes += 32;
     }
@@ -213,10 +222,15 @@ export class Memtable {
     return LookupResult.Found;
   }
 
+  /** See #appendOnly: when true, entry i is the only version of sortedKeys()[i]. */
+  get isAppendOnly(): boolean {
+    return this.#appendOnly;
+  }
+
   /** All keys in ascending order. The returned array is never modified afterwards. */
   sortedKeys(): string[] {
     if (this.#pending.length === 0) return this.#sorted;
-    const add = this.#pending.sort();
+    const add = this.#appendOnly ? this.#pending : this.#pending.sort();
     this.#pending = [];
     const old = this.#sorted;
     if (old.length === 0) {

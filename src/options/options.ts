@@ -59,7 +59,8 @@ export interface Options {
   paranoidChecks: boolean;
   /** What WAL damage does on open (see README). @default 'tolerate-corrupted-tail' */
   walRecoveryMode: WalRecoveryMode;
-  /** Receives info and warning lines; also written to the LOG file. @default undefined */
+  /** Receives info lines (recovery: dropped WAL tails) and warnings (background errors). No LOG file is written
+   *  yet; the name is reserved. @default undefined */
   logger: Logger | undefined;
   /** The file system (tests inject a fault-injecting one). @default NodeFileSystem */
   fileSystem: FileSystem | undefined;
