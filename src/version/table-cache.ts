@@ -1,4 +1,4 @@
-// Open tables by file number, bounded by tableCacheSize (LRU). The cache holds one reference on each
+// Open tables by file number, bounded by tableCacheSize (evicted in the order they were opened). The cache holds one reference on each
 // TableReader; evicting drops it, and the file closes once no cursor holds the reader either.
 import { CorruptionError, toIOError } from '../errors/errors.js';
 import { tableFileName } from '../format/filenames.js';
