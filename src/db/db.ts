@@ -57,7 +57,7 @@ import { DBCursor, DBIterator, resolveBounds, type IteratorOptions, type RangeOp
 import { writeLevel0Table } from './flush-job.js';
 import { makeTask, overlapping, pickLeveled, pickTiered, type PickerOptions } from '../compaction/picker.js';
 import { runCompaction } from '../compaction/run.js';
-import type { CompactionJob, CompactionTask } from '../compaction/task.js';
+import type { CompactionJob, CompactionResult, CompactionTask } from '../compaction/task.js';
 import { WorkerPool } from '../compaction/worker/pool.js';
 import { NUM_LEVELS } from '../format/manifest.js';
 import { Snapshot } from './snapshot.js';
@@ -75,6 +75,13 @@ export interface CursorOptions extends RangeOptions {
 }
 export interface DBIteratorOptions extends IteratorOptions {
   snapshot?: Snapshot;
+}
+
+interface InflightCompaction {
+  /** Set (synchronously) when the worker's result arrives. */
+  edit: VersionEdit | undefined;
+  installed: boolean;
+  error: unknown;
 }
 
 interface PendingWrite {
@@ -132,6 +139,9 @@ export class GraniteDB {
   #openCursors = 0;
   readonly #counters: DBCounters = emptyCounters();
   #pool: WorkerPool | undefined;
+  /** The worker compaction running now, for #pollCompaction. */
+  #inflight: InflightCompaction | undefined;
+  #readsSincePoll = 0;
   #compacting: Promise<void> | undefined;
   #manualCompactions = 0;
   readonly #compactPointers: (string | undefined)[] = [];
@@ -724,6 +734,27 @@ export class GraniteDB {
     }
   }
 
+  /**
+   * Installs a finished worker compaction from a synchronous call, when its result has arrived (polled
+   * without an event-loop turn) and the MANIFEST is idle: a program that reads synchronously for a long time
+   * would otherwise keep reading the pre-compaction tables. The async path in #runTask then skips its install.
+   */
+  #pollCompaction(): void {
+    const f = this.#inflight;
+    if (f === undefined || f.installed || f.error !== undefined || this.#pool === undefined) return;
+    if (f.edit === undefined) this.#pool.pollSync();
+    if (f.edit === undefined || !this.#vs.idle) return;
+    try {
+      this.#vs.logAndApplySync(f.edit);
+    } catch (err) {
+      f.error = err;
+      return;
+    }
+    f.installed = true;
+    this.#deleteObsoleteFiles();
+    this.#wakeRoomWaiters();
+  }
+
   /** True when the task's L(n) inputs can move to L(n+1) by a MANIFEST edit alone. */
   #isTrivialMove(task: CompactionTask): boolean {
     if (task.outputLevel === task.level || task.inputs[1].length > 0) return false;
@@ -773,17 +804,29 @@ export class GraniteDB {
         if (this.#pool === undefined && o.backgroundThreads > 0 && o.fileSystem === undefined) {
           this.#pool = new WorkerPool(o.backgroundThreads);
         }
-        const r =
-          this.#pool !== undefined
-            ? await this.#pool.run(job)
-            : await runCompaction(job, {
-                fs: this.#fs,
-                yieldToEventLoop: () => new Promise((res) => setImmediate(res)),
-              });
-        await vs.logAndApply({
+        const editFor = (r: CompactionResult): VersionEdit => ({
           deletedFiles: deleted,
           newFiles: r.outputs.map((meta) => ({ level: task.outputLevel, meta })),
         });
+        let r: CompactionResult;
+        if (this.#pool !== undefined) {
+          // While the worker runs, reads may install its result synchronously (#pollCompaction).
+          const inflight: InflightCompaction = { edit: undefined, installed: false, error: undefined };
+          this.#inflight = inflight;
+          try {
+            r = await this.#pool.run(job, (res) => (inflight.edit = editFor(res)));
+          } finally {
+            this.#inflight = undefined;
+          }
+          if (inflight.error !== undefined) throw inflight.error;
+          if (!inflight.installed) await vs.logAndApply(editFor(r));
+        } else {
+          r = await runCompaction(job, {
+            fs: this.#fs,
+            yieldToEventLoop: () => new Promise((res) => setImmediate(res)),
+          });
+          await vs.logAndApply(editFor(r));
+        }
         c.compactionBytesRead += r.bytesRead;
         c.compactionBytesWritten += r.bytesWritten;
         c.bytesWrittenToDisk += r.bytesWritten;
@@ -919,6 +962,7 @@ export class GraniteDB {
   }
 
   #get(k: string, seq: number): Buffer | undefined {
+    if (this.#inflight !== undefined && (++this.#readsSincePoll & 255) === 0) this.#pollCompaction();
     const out = this.#lookup;
     const c = this.#counters;
     c.gets++;
@@ -961,6 +1005,7 @@ export class GraniteDB {
   }
 
   #sources(seq: number): { sources: SourceCursor[]; release: () => void } {
+    if (this.#inflight !== undefined && (++this.#readsSincePoll & 15) === 0) this.#pollCompaction();
     const sources: SourceCursor[] = [new MemtableCursor(this.#mem, seq)];
     for (let i = this.#imms.length - 1; i >= 0; i--) sources.push(new MemtableCursor(this.#imms[i]!, seq));
     const v = this.#vs.current;

@@ -79,8 +79,32 @@ export class VersionSet {
     }
   }
 
+  /** True when no logAndApply/writeNewManifest is queued or running (logAndApplySync may run). */
+  get idle(): boolean {
+    return this.#inFlight === 0;
+  }
+  #inFlight = 0;
+
+  /**
+   * logAndApply without awaiting: append, fdatasync synchronously, apply. For installing a finished
+   * compaction from a synchronous call (a read). REQUIRES: idle.
+   */
+  logAndApplySync(edit: VersionEdit): void {
+    const m = this.#manifest;
+    if (m === undefined || this.#inFlight !== 0) throw new Error('granitedb internal error: MANIFEST busy or closed');
+    edit.nextFileNumber ??= this.nextFileNumber;
+    try {
+      m.addRecord(encodeVersionEdit(edit));
+      m.file.syncSync();
+    } catch (err) {
+      throw toIOError(err, `write ${manifestFileName(this.manifestNumber)}`);
+    }
+    this.#applyToMemory(edit);
+  }
+
   /** Appends `edit` to the MANIFEST, syncs it, then applies it. Serialized with other calls. */
   logAndApply(edit: VersionEdit): Promise<void> {
+    this.#inFlight++;
     const run = async (): Promise<void> => {
       const m = this.#manifest;
       if (m === undefined) throw new Error('granitedb internal error: no MANIFEST open');
@@ -93,7 +117,7 @@ export class VersionSet {
       }
       this.#applyToMemory(edit);
     };
-    const p = this.#queue.then(run);
+    const p = this.#queue.then(run).finally(() => this.#inFlight--);
     this.#queue = p.catch(() => undefined);
     return p;
   }
@@ -117,6 +141,7 @@ export class VersionSet {
    * The previous MANIFEST stays valid until the rename; afterwards it is obsolete.
    */
   async writeNewManifest(edit: VersionEdit): Promise<void> {
+    this.#inFlight++;
     const run = async (): Promise<void> => {
       this.#applyToMemory(edit);
       const num = this.newFileNumber();
@@ -137,7 +162,7 @@ export class VersionSet {
       this.#manifest = writer;
       this.manifestNumber = num;
     };
-    const p = this.#queue.then(run);
+    const p = this.#queue.then(run).finally(() => this.#inFlight--);
     this.#queue = p.catch(() => undefined);
     return p;
   }

@@ -1,13 +1,23 @@
 // A fixed pool of compaction worker threads; the only module that constructs Worker. A job goes to an idle
 // worker or waits for one. Workers do not keep the process alive while idle; close() terminates them.
-import { Worker } from 'node:worker_threads';
+// Results come back on a MessagePort of their own, so pollSync() can take them without an event-loop turn
+// (receiveMessageOnPort): a program that only runs synchronous reads still gets finished compactions installed.
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { CompactionJob, CompactionResult } from '../task.js';
 import { PROTOCOL_VERSION, rebuildError, type FromWorker, type ToWorker } from './protocol.js';
 
+interface Pending {
+  resolve: (r: CompactionResult) => void;
+  reject: (e: unknown) => void;
+  /** Called synchronously when the result arrives, before the promise resolves. */
+  onResult: ((r: CompactionResult) => void) | undefined;
+}
+
 interface Slot {
   worker: Worker;
+  results: MessagePort;
   busy: boolean;
-  pending: Map<number, { resolve: (r: CompactionResult) => void; reject: (e: unknown) => void }>;
+  pending: Map<number, Pending>;
 }
 
 export class WorkerPool {
@@ -21,16 +31,18 @@ export class WorkerPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(new URL('./entry.js', import.meta.url));
-    worker.unref();
-    const slot: Slot = { worker, busy: false, pending: new Map() };
-    worker.on('message', (msg: FromWorker) => {
-      const p = slot.pending.get(msg.id);
-      if (p === undefined) return;
-      slot.pending.delete(msg.id);
-      if (msg.type === 'done') p.resolve(msg.result);
-      else p.reject(rebuildError(msg.error));
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(new URL('./entry.js', import.meta.url), {
+      workerData: { results: port2 },
+      transferList: [port2],
+      // Workers inherit execArgv; flags about how the main script was given (node -e with --input-type)
+      // make a worker started from a file fail at startup.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
     });
+    worker.unref();
+    const slot: Slot = { worker, results: port1, busy: false, pending: new Map() };
+    port1.on('message', (msg: FromWorker) => this.#deliver(slot, msg));
+    port1.unref(); // after on('message'), which refs the port again: an idle pool must not keep a process alive
     const failAll = (err: unknown): void => {
       for (const p of slot.pending.values()) p.reject(err);
       slot.pending.clear();
@@ -42,7 +54,26 @@ export class WorkerPool {
     return slot;
   }
 
-  async run(job: CompactionJob): Promise<CompactionResult> {
+  #deliver(slot: Slot, msg: FromWorker): void {
+    const p = slot.pending.get(msg.id);
+    if (p === undefined) return;
+    slot.pending.delete(msg.id);
+    if (msg.type === 'done') {
+      p.onResult?.(msg.result);
+      p.resolve(msg.result);
+    } else p.reject(rebuildError(msg.error));
+  }
+
+  /** Takes any finished results now, without waiting for the event loop (their onResult callbacks run). */
+  pollSync(): void {
+    for (const slot of this.#slots) {
+      if (slot.pending.size === 0) continue;
+      const m = receiveMessageOnPort(slot.results);
+      if (m !== undefined) this.#deliver(slot, m.message as FromWorker);
+    }
+  }
+
+  async run(job: CompactionJob, onResult?: (r: CompactionResult) => void): Promise<CompactionResult> {
     let slot = this.#slots.find((s) => !s.busy);
     while (slot === undefined) {
       await new Promise<void>((r) => this.#waiting.push(r));
@@ -53,7 +84,7 @@ export class WorkerPool {
     const id = this.#nextId++;
     try {
       return await new Promise<CompactionResult>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
+        slot.pending.set(id, { resolve, reject, onResult });
         slot.worker.postMessage({ v: PROTOCOL_VERSION, type: 'run', id, job } satisfies ToWorker);
       });
     } finally {
@@ -66,5 +97,6 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    for (const s of this.#slots) s.results.close();
   }
 }
