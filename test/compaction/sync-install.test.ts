@@ -59,7 +59,7 @@ test('getSync alone installs a finished worker compaction; data stays correct an
   }
 });
 
-test('a process that leaves a database open after compactions ran still exits by itself', () => {
+test('a process started with --expose-gc --input-type=module -e runs compactions and, leaving the database open, still exits by itself', () => {
   const dir = makeTempDir('granite-exit-');
   try {
     const index = new URL('../../src/index.js', import.meta.url).href;
@@ -76,7 +76,8 @@ test('a process that leaves a database open after compactions ran still exits by
       console.log('compactions', db.stats().counters.compactions);
     `;
     // Bounded only so that a regression fails instead of hanging the suite.
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    // --expose-gc and --input-type are inherited by worker threads unless the pool handles them.
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
       encoding: 'utf8',
       timeout: 60_000,
     });

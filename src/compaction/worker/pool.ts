@@ -20,6 +20,34 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
+/**
+ * Starts a compaction worker with a results port. Workers inherit the process's execArgv; a flag about how the
+ * main script was given (`node --input-type=module -e`) makes a worker started from a file fail, so it is
+ * dropped, and if Node then rejects the remaining flags as a worker's (e.g. --expose-gc given explicitly),
+ * the worker starts with none.
+ */
+function startWorker(): { worker: Worker; port1: MessagePort } {
+  const url = new URL('./entry.js', import.meta.url);
+  const kept = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const attempts: (string[] | undefined)[] =
+    kept.length === process.execArgv.length ? [undefined] : [kept, []];
+  for (let i = 0; ; i++) {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      const worker = new Worker(url, {
+        workerData: { results: port2 },
+        transferList: [port2],
+        execArgv: attempts[i],
+      });
+      return { worker, port1 };
+    } catch (err) {
+      port1.close();
+      if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || i + 1 >= attempts.length)
+        throw err;
+    }
+  }
+}
+
 export class WorkerPool {
   readonly #slots: Slot[] = [];
   readonly #waiting: (() => void)[] = [];
@@ -31,14 +59,7 @@ export class WorkerPool {
   }
 
   #spawn(): Slot {
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(new URL('./entry.js', import.meta.url), {
-      workerData: { results: port2 },
-      transferList: [port2],
-      // Workers inherit execArgv; flags about how the main script was given (node -e with --input-type)
-      // make a worker started from a file fail at startup.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-    });
+    const { worker, port1 } = startWorker();
     worker.unref();
     const slot: Slot = { worker, results: port1, busy: false, pending: new Map() };
     port1.on('message', (msg: FromWorker) => this.#deliver(slot, msg));
