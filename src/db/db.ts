@@ -40,11 +40,11 @@ import { resolveOptions, type Options } from '../options/options.js';
 import { batchCount, batchSeq, visitBatch } from '../batch/batch-reader.js';
 import { WriteBatch, encodeSingle } from '../batch/write-batch.js';
 import { toBinaryBound, toBinaryKey, type KeyLike } from '../keys/user-key.js';
-import { Memtable, LookupResult } from '../memtable/memtable.js';
+import { Memtable } from '../memtable/memtable.js';
+import { LookupResult } from '../keys/lookup-result.js';
 import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { bloomHash } from '../sstable/bloom.js';
-import { TableLookup } from '../sstable/table-reader.js';
 import { BlockCache } from '../sstable/block-cache.js';
 import { putFixed64 } from '../util/coding.js';
 import { LogWriter } from '../wal/log-writer.js';
@@ -966,7 +966,7 @@ export class GraniteDB {
     const out = this.#lookup;
     const c = this.#counters;
     c.gets++;
-    let r: LookupResult | TableLookup = this.#mem.get(k, seq, out);
+    let r: LookupResult = this.#mem.get(k, seq, out);
     if (r === LookupResult.NotFound) {
       for (let i = this.#imms.length - 1; i >= 0 && r === LookupResult.NotFound; i--)
         r = this.#imms[i]!.get(k, seq, out);

@@ -9,6 +9,7 @@
 // Invariants: versions of a key are chained newest first (strictly decreasing seq); entries are never
 // modified or removed, only appended; a reader at sequence S ignores versions with seq > S.
 import { Kind } from '../format/keys.js';
+import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
 import { binaryString, copyBytes } from '../util/bytes.js';
@@ -19,12 +20,6 @@ const ADOPT_SIZE = 64 * 1024;
 /** Estimated bytes per entry beyond its key and value (Map slot, string header, arrays). */
 const ENTRY_OVERHEAD = 64;
 
-export const LookupResult = {
-  NotFound: 0,
-  Found: 1,
-  Deleted: 2,
-} as const;
-export type LookupResult = (typeof LookupResult)[keyof typeof LookupResult];
 
 export class Memtable {
   readonly #index = new Map<string, number>();

@@ -24,6 +24,7 @@ import { bloomMayContain } from './bloom.js';
 import { decodeProperties, type TableProperties } from './properties.js';
 import { blockCrc } from './table-builder.js';
 import { Kind, trailerKind } from '../format/keys.js';
+import { LookupResult } from '../keys/lookup-result.js';
 
 // Cache keys are slot * 2^34 + block offset. Slots are recycled when a reader closes, so they stay small;
 // entries of a closed reader may linger under a recycled slot: the tag (a never-reused reader id) turns
@@ -33,13 +34,6 @@ const freeSlots: number[] = [];
 const blockMemory = new SlabAllocator();
 let nextSlot = 1;
 const CACHE_SLOT_SHIFT = 2 ** 34;
-
-export const TableLookup = {
-  NotFound: 0,
-  Found: 1,
-  Deleted: 2,
-} as const;
-export type TableLookup = (typeof TableLookup)[keyof typeof TableLookup];
 
 export interface TableCounters {
   blockReads: number;
@@ -320,10 +314,10 @@ export class TableReader {
    * Point lookup of `key` at sequence `seekTrailer` (= seq * 256 + KIND_FOR_SEEK). `hash` is bloomHash(key).
    * On Found, `out.value` receives a copy of the value.
    */
-  get(key: string, seekTrailer: number, hash: number, out: { value: Buffer | undefined }): TableLookup {
-    if (!this.mayContain(hash)) return TableLookup.NotFound;
+  get(key: string, seekTrailer: number, hash: number, out: { value: Buffer | undefined }): LookupResult {
+    if (!this.mayContain(hash)) return LookupResult.NotFound;
     const b = this.findBlock(key, seekTrailer);
-    if (b >= this.blockOffsets.length) return TableLookup.NotFound;
+    if (b >= this.blockOffsets.length) return LookupResult.NotFound;
     const at = this.#locate(b);
     const data = this.#locBuf;
     const r = this.#seek;
@@ -339,11 +333,11 @@ export class TableReader {
         this.blockOffsets[b]!,
       )
     ) {
-      return TableLookup.NotFound;
+      return LookupResult.NotFound;
     }
-    if (trailerKind(r.trailer) === Kind.Delete) return TableLookup.Deleted;
+    if (trailerKind(r.trailer) === Kind.Delete) return LookupResult.Deleted;
     out.value = copyBytes(data, r.valueOffset, r.valueOffset + r.valueLength);
-    return TableLookup.Found;
+    return LookupResult.Found;
   }
 
   /** Reads and verifies every block (used by paranoidChecks and `granite check`). */

@@ -91,7 +91,8 @@ export class VersionSet {
    */
   logAndApplySync(edit: VersionEdit): void {
     const m = this.#manifest;
-    if (m === undefined || this.#inFlight !== 0) throw new Error('granitedb internal error: MANIFEST busy or closed');
+    if (m === undefined || this.#inFlight !== 0)
+      throw new Error('granitedb internal error: MANIFEST busy or closed');
     edit.nextFileNumber ??= this.nextFileNumber;
     try {
       m.addRecord(encodeVersionEdit(edit));

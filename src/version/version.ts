@@ -5,7 +5,7 @@
 import { NUM_LEVELS } from '../format/manifest.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { TableCursor } from '../sstable/table-cursor.js';
-import { TableLookup } from '../sstable/table-reader.js';
+import { LookupResult } from '../keys/lookup-result.js';
 import type { FileMeta } from './file-meta.js';
 import { LevelCursor } from './level-cursor.js';
 import type { TableCache } from './table-cache.js';
@@ -41,14 +41,14 @@ export class Version {
     hash: number,
     out: { value: Buffer | undefined; tablesProbed: number },
     cache: TableCache,
-  ): TableLookup {
+  ): LookupResult {
     const l0 = this.levels[0]!;
     for (let i = 0; i < l0.length; i++) {
       const f = l0[i]!;
       if (key < f.smallestKey || key > f.largestKey) continue;
       out.tablesProbed++;
       const r = cache.get(f.fileNum).get(key, seekTrailer, hash, out);
-      if (r !== TableLookup.NotFound) return r;
+      if (r !== LookupResult.NotFound) return r;
     }
     for (let l = 1; l < NUM_LEVELS; l++) {
       const files = this.levels[l]!;
@@ -57,9 +57,9 @@ export class Version {
       if (i >= files.length || key < files[i]!.smallestKey) continue;
       out.tablesProbed++;
       const r = cache.get(files[i]!.fileNum).get(key, seekTrailer, hash, out);
-      if (r !== TableLookup.NotFound) return r;
+      if (r !== LookupResult.NotFound) return r;
     }
-    return TableLookup.NotFound;
+    return LookupResult.NotFound;
   }
 
   /** Appends one cursor per L0 table and one per non-empty deeper level. */
