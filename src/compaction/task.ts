@@ -1,5 +1,6 @@
 // A compaction task as plain data: what the picker produces, what crosses to a worker, what run.ts executes.
 import type { FileMeta } from '../version/file-meta.js';
+import type { CompressionName } from '../options/options.js';
 
 export interface CompactionTask {
   /** Level the first input set comes from. */
@@ -27,6 +28,7 @@ export interface CompactionJob {
   blockSize: number;
   restartInterval: number;
   bloomBitsPerKey: number;
+  compression: CompressionName;
 }
 
 export interface CompactionResult {

@@ -37,6 +37,7 @@ import { Kind, MAX_SEQ } from '../format/keys.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import type { FileLockHandle, FileSystem } from '../fs/file-system.js';
 import { resolveOptions, type Options } from '../options/options.js';
+import { codecUnavailable } from '../sstable/compression.js';
 import { batchCount, batchSeq, visitBatch } from '../batch/batch-reader.js';
 import { WriteBatch, encodeSingle } from '../batch/write-batch.js';
 import { toBinaryBound, toBinaryKey, type KeyLike } from '../keys/user-key.js';
@@ -170,6 +171,8 @@ export class GraniteDB {
     if (typeof dir !== 'string' || dir.length === 0)
       throw new InvalidArgumentError('dir must be a non-empty string');
     const opts = resolveOptions(options);
+    const unavailable = codecUnavailable(opts.compression);
+    if (unavailable !== undefined) throw new InvalidArgumentError(unavailable);
     const fs = opts.fileSystem ?? new NodeFileSystem();
     const absDir = resolvePath(dir);
     const db = new GraniteDB(absDir, opts, fs);
@@ -379,7 +382,12 @@ export class GraniteDB {
       fileNum,
       this.#dir,
       this.#fs,
-      { blockSize: o.blockSize, restartInterval: o.restartInterval, bloomBitsPerKey: o.bloomBitsPerKey },
+      {
+        blockSize: o.blockSize,
+        restartInterval: o.restartInterval,
+        bloomBitsPerKey: o.bloomBitsPerKey,
+        compression: o.compression,
+      },
       this.#oldestSnapshot(),
       background,
     ).then((meta) => {
@@ -797,6 +805,7 @@ export class GraniteDB {
         blockSize: o.blockSize,
         restartInterval: o.restartInterval,
         bloomBitsPerKey: o.bloomBitsPerKey,
+        compression: o.compression,
       };
       try {
         // Worker threads read and write real files; with an injected file system, compaction runs in-process.

@@ -6,7 +6,7 @@ import type { FileSystem } from '../fs/file-system.js';
 
 export type WalRecoveryMode =
   'tolerate-corrupted-tail' | 'absolute-consistency' | 'point-in-time' | 'skip-any-corrupted';
-export type CompressionName = 'none';
+export type CompressionName = 'none' | 'snappy' | 'lz4';
 export type CompactionStyle = 'leveled' | 'tiered';
 
 export interface Logger {
@@ -31,7 +31,7 @@ export interface Options {
   restartInterval: number;
   /** Bloom filter bits per key; 0 disables filters (~1% false positives at 10). @default 10 */
   bloomBitsPerKey: number;
-  /** Block compression codec for new tables. @default 'none' */
+  /** Block compression codec for new tables' data blocks ('snappy', 'lz4': native napi-rs packages). @default 'none' */
   compression: CompressionName;
   /** Block cache capacity in bytes (data blocks, one arena allocated on first use; at most 2 GiB). @default 32 MiB */
   blockCacheSize: number;
@@ -119,7 +119,7 @@ const CHECKS: { [K in keyof Options]: Check } = {
   blockSize: int(64, 16 * MiB),
   restartInterval: int(1, 1024),
   bloomBitsPerKey: int(0, 64),
-  compression: oneOf('none'),
+  compression: oneOf('none', 'snappy', 'lz4'),
   blockCacheSize: int(0, 2 * 1024 * MiB),
   tableCacheSize: int(8, 1_000_000),
   compactionStyle: oneOf('leveled', 'tiered'),

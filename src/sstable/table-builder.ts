@@ -18,12 +18,14 @@ import { putFixed32, putFixed64 } from '../util/coding.js';
 import { BlockBuilder } from './block-builder.js';
 import { bloomHash, buildBloom } from './bloom.js';
 import { encodeProperties, type TableProperties } from './properties.js';
+import { codecOfName, compressBlock } from './compression.js';
+import type { CompressionName } from '../options/options.js';
 
-const CODEC_BYTE = [Uint8Array.of(Codec.None)];
+const CODEC_BYTE = [Uint8Array.of(Codec.None), Uint8Array.of(Codec.Snappy), Uint8Array.of(Codec.Lz4)];
 
-/** The stored checksum of a block: masked CRC32 of contents ++ codec byte. */
-export function blockCrc(contents: Uint8Array, codec: Codec): number {
-  return maskCrc(crc32Of(CODEC_BYTE[codec]!, crc32Of(contents)));
+/** The stored checksum of a block: masked CRC32 of its stored bytes ++ codec byte. */
+export function blockCrc(stored: Uint8Array, codec: Codec): number {
+  return maskCrc(crc32Of(CODEC_BYTE[codec]!, crc32Of(stored)));
 }
 const FLUSH_AT = 256 * 1024;
 
@@ -31,6 +33,8 @@ export interface TableBuilderOptions {
   blockSize: number;
   restartInterval: number;
   bloomBitsPerKey: number;
+  /** Codec for data blocks; meta, index and filter blocks are stored uncompressed. */
+  compression: CompressionName;
 }
 
 export interface BlockHandle {
@@ -66,10 +70,13 @@ export class TableBuilder {
     fileSize: 0,
   };
   #handle = Buffer.allocUnsafe(24);
+  readonly #codec: Codec;
 
   constructor(file: WritableFile, opts: TableBuilderOptions) {
     this.#file = file;
     this.#opts = opts;
+    this.#codec = codecOfName(opts.compression);
+    this.#props.codec = opts.compression;
     this.#data = new BlockBuilder(opts.restartInterval);
     this.#index = new BlockBuilder(1);
   }
@@ -117,7 +124,12 @@ export class TableBuilder {
     if (d.isEmpty) return;
     const lastKey = d.lastKey;
     const lastTrailer = d.lastTrailer;
-    const h = this.#writeBlock(d.finish());
+    const contents = d.finish();
+    const compressed = compressBlock(this.#codec, contents);
+    const h =
+      compressed === undefined
+        ? this.#writeBlock(contents, Codec.None)
+        : this.#writeBlock(compressed, this.#codec);
     d.reset();
     this.#props.dataBlocks++;
     this.#index.add(lastKey, lastTrailer, this.#encodeHandle(h), 0, 12);
@@ -129,8 +141,8 @@ export class TableBuilder {
     return this.#handle;
   }
 
-  /** Appends contents + trailer; returns its handle. */
-  #writeBlock(contents: Uint8Array): BlockHandle {
+  /** Appends the stored bytes + trailer; returns its handle. */
+  #writeBlock(contents: Uint8Array, codec: Codec = Codec.None): BlockHandle {
     const handle = { offset: this.#offset + this.#outLen, size: contents.length };
     const need = contents.length + BLOCK_TRAILER_SIZE;
     if (this.#outLen + need > this.#out.length) {
@@ -140,8 +152,8 @@ export class TableBuilder {
     const out = this.#out;
     out.set(contents, this.#outLen);
     this.#outLen += contents.length;
-    out[this.#outLen] = Codec.None;
-    putFixed32(out, this.#outLen + 1, blockCrc(contents, Codec.None));
+    out[this.#outLen] = codec;
+    putFixed32(out, this.#outLen + 1, blockCrc(contents, codec));
     this.#outLen += BLOCK_TRAILER_SIZE;
     if (this.#outLen >= FLUSH_AT) this.#flushOut();
     return handle;

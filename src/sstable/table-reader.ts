@@ -12,7 +12,7 @@ import {
   TABLE_FORMAT_VERSION,
   TABLE_MAGIC,
 } from '../format/sstable.js';
-import { CorruptionError, toIOError } from '../errors/errors.js';
+import { CorruptionError, GraniteError, toIOError } from '../errors/errors.js';
 import type { RandomAccessFile } from '../fs/file-system.js';
 import { crc32Of, maskCrc } from '../util/checksum.js';
 import { copyBytes } from '../util/bytes.js';
@@ -23,6 +23,7 @@ import { decodeBlock, seekInBlock, type DecodedBlock, type SeekResult } from './
 import { bloomMayContain } from './bloom.js';
 import { decodeProperties, type TableProperties } from './properties.js';
 import { blockCrc } from './table-builder.js';
+import { decompressBlock, isKnownCodec } from './compression.js';
 import { Kind, trailerKind } from '../format/keys.js';
 import { LookupResult } from '../keys/lookup-result.js';
 
@@ -91,14 +92,8 @@ export class TableReader {
     const indexOff = getFixed64(footer, 12);
     const indexSize = getFixed32(footer, 20);
 
-    const index = decodeBlock(
-      this.#readBlockChecked(indexOff, indexSize),
-      0,
-      indexSize,
-      true,
-      fileName,
-      indexOff,
-    );
+    const indexBytes = this.#readBlockChecked(indexOff, indexSize);
+    const index = decodeBlock(indexBytes, 0, indexBytes.length, true, fileName, indexOff);
     this.indexKeys = index.keys;
     this.indexTrailers = index.trailers;
     this.blockOffsets = [];
@@ -114,14 +109,8 @@ export class TableReader {
       this.blockOffsets.push(off);
       this.blockSizes.push(size);
     }
-    const meta = decodeBlock(
-      this.#readBlockChecked(metaOff, metaSize),
-      0,
-      metaSize,
-      false,
-      fileName,
-      metaOff,
-    );
+    const metaBytes = this.#readBlockChecked(metaOff, metaSize);
+    const meta = decodeBlock(metaBytes, 0, metaBytes.length, false, fileName, metaOff);
     let filter: Buffer | undefined;
     let props: TableProperties | undefined;
     for (let i = 0; i < meta.keys.length; i++) {
@@ -134,7 +123,8 @@ export class TableReader {
         throw new CorruptionError(fileName, metaOff, 'meta block beyond end of data');
       if (meta.keys[i] === META_FILTER) filter = this.#readBlockChecked(off, size);
       else if (meta.keys[i] === META_PROPERTIES) {
-        const pb = decodeBlock(this.#readBlockChecked(off, size), 0, size, false, fileName, off);
+        const pbBytes = this.#readBlockChecked(off, size);
+        const pb = decodeBlock(pbBytes, 0, pbBytes.length, false, fileName, off);
         props = decodeProperties(
           pb.keys.map((k, j): [string, Buffer] => [
             k,
@@ -194,12 +184,13 @@ export class TableReader {
     return buf;
   }
 
-  /** Reads block contents at `offset` and verifies codec and CRC. */
+  /** Reads the block stored at `offset`, verifies codec and CRC, and returns its (uncompressed) contents. */
   #readBlockChecked(offset: number, size: number): Buffer {
     this.#checkHandle(offset, size);
     const raw = this.#readRaw(offset, size + BLOCK_TRAILER_SIZE);
-    this.#verify(raw, 0, size, offset);
-    return raw.subarray(0, size);
+    const codec = this.#verify(raw, 0, size, offset);
+    const stored = raw.subarray(0, size);
+    return codec === Codec.None ? stored : decompressBlock(codec, stored, this.fileName, offset);
   }
 
   #checkHandle(offset: number, size: number): void {
@@ -208,22 +199,25 @@ export class TableReader {
     }
   }
 
-  /** Checks codec and CRC of the block held at buf[at, at + size + 5). */
-  #verify(buf: Buffer, at: number, size: number, offset: number): void {
+  /** Checks codec and CRC of the block stored at buf[at, at + size + 5); returns its codec. */
+  #verify(buf: Buffer, at: number, size: number, offset: number): Codec {
     const codec = buf[at + size]!;
-    if (codec !== Codec.None)
+    if (!isKnownCodec(codec))
       throw new CorruptionError(this.fileName, offset, `unknown block codec ${codec}`);
-    if (getFixed32(buf, at + size + 1) !== blockCrc(buf.subarray(at, at + size), codec)) {
+    if (getFixed32(buf, at + size + 1) !== blockCrc(buf.subarray(at, at + size), codec as Codec)) {
       throw new CorruptionError(this.fileName, offset, 'block checksum mismatch');
     }
+    return codec as Codec;
   }
 
-  /** Buffer holding the block last located by #locate(). */
+  /** Buffer holding the block last located by #locate(), and that block's contents length. */
   #locBuf: Buffer = Buffer.alloc(0);
+  #locLen = 0;
 
   /**
-   * Finds data block i in the cache or reads it (verified) into the cache; returns its start in #locBuf.
-   * The bytes stay valid only until the next cache insert: use them now or copy them.
+   * Finds data block i in the cache or reads it (verified, uncompressed) into the cache; returns its start in
+   * #locBuf and sets #locLen. The bytes stay valid only until the next cache insert: use them now or copy them.
+   * A cache entry is contents ++ 5 bytes (the trailer for blocks stored uncompressed, unused otherwise).
    */
   #locate(i: number): number {
     const off = this.blockOffsets[i]!;
@@ -234,6 +228,7 @@ export class TableReader {
       const at = cache.lookup(key, this.#readerId);
       if (at >= 0) {
         this.#locBuf = cache.ring;
+        this.#locLen = cache.lastLength - BLOCK_TRAILER_SIZE;
         return at;
       }
       this.#checkHandle(off, size);
@@ -241,6 +236,7 @@ export class TableReader {
       if (r >= 0) {
         this.#counters.blockReads++;
         const ring = cache.ring;
+        let codec: Codec;
         try {
           const n = this.file.read(ring, r, size + BLOCK_TRAILER_SIZE, off);
           if (n !== size + BLOCK_TRAILER_SIZE) {
@@ -250,24 +246,40 @@ export class TableReader {
               `truncated read: ${n} of ${size + BLOCK_TRAILER_SIZE} bytes`,
             );
           }
-          this.#verify(ring, r, size, off);
+          codec = this.#verify(ring, r, size, off);
         } catch (err) {
           cache.forget(key);
-          throw err instanceof CorruptionError ? err : toIOError(err, `read ${this.fileName} @${off}`);
+          throw err instanceof GraniteError ? err : toIOError(err, `read ${this.fileName} @${off}`);
         }
-        this.#locBuf = ring;
-        return r;
+        if (codec === Codec.None) {
+          this.#locBuf = ring;
+          this.#locLen = size;
+          return r;
+        }
+        // Compressed: the cache keeps the uncompressed contents in place of the stored bytes.
+        cache.forget(key);
+        const contents = decompressBlock(codec, ring.subarray(r, r + size), this.fileName, off);
+        this.#locLen = contents.length;
+        const r2 = cache.reserve(key, this.#readerId, contents.length + BLOCK_TRAILER_SIZE);
+        if (r2 < 0) {
+          this.#locBuf = contents;
+          return 0;
+        }
+        cache.ring.set(contents, r2);
+        this.#locBuf = cache.ring;
+        return r2;
       }
     }
     this.#counters.blockReads++;
     this.#locBuf = this.#readBlockChecked(off, size);
+    this.#locLen = this.#locBuf.length;
     return 0;
   }
 
   /** Contents of data block i as a Buffer of its own (cursors keep it while they are in the block). */
   dataBlock(i: number): Buffer {
     const at = this.#locate(i);
-    const size = this.blockSizes[i]!;
+    const size = this.#locLen;
     const buf = this.#locBuf;
     if (at === 0 && buf.length === size) return buf; // read outside the cache: already its own
     const copy = blockMemory.alloc(size);
@@ -322,16 +334,7 @@ export class TableReader {
     const data = this.#locBuf;
     const r = this.#seek;
     if (
-      !seekInBlock(
-        data,
-        at,
-        at + this.blockSizes[b]!,
-        key,
-        seekTrailer,
-        r,
-        this.fileName,
-        this.blockOffsets[b]!,
-      )
+      !seekInBlock(data, at, at + this.#locLen, key, seekTrailer, r, this.fileName, this.blockOffsets[b]!)
     ) {
       return LookupResult.NotFound;
     }

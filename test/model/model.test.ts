@@ -486,8 +486,10 @@ const SETS: OptionSet[] = [
     numRuns: 150,
   },
   {
-    name: 'MemoryFileSystem, tiny options, restartInterval 1',
-    env: inMemory(tinyOptions({ memtableSize: 4096, restartInterval: 1, blockSize: 64 })),
+    name: 'MemoryFileSystem, tiny options, restartInterval 1, snappy blocks',
+    env: inMemory(
+      tinyOptions({ memtableSize: 4096, restartInterval: 1, blockSize: 64, compression: 'snappy' }),
+    ),
     numRuns: 250,
   },
   {
@@ -497,15 +499,18 @@ const SETS: OptionSet[] = [
     compaction: true,
   },
   {
-    name: 'compaction: tiered, worker thread (real directory), trigger 3',
-    env: onDisk(compactionOptions('tiered', { backgroundThreads: 1, level0CompactionTrigger: 3 })),
+    name: 'compaction: tiered, worker thread (real directory), trigger 3, lz4 blocks',
+    env: onDisk(
+      compactionOptions('tiered', { backgroundThreads: 1, level0CompactionTrigger: 3, compression: 'lz4' }),
+    ),
     numRuns: 40,
     compaction: true,
   },
   {
-    name: 'compaction: leveled, in-process (MemoryFileSystem), 16 KiB targets, 64 KiB L1, trigger 4',
+    name: 'compaction: leveled, in-process (MemoryFileSystem), 16 KiB targets, 64 KiB L1, trigger 4, snappy',
     env: inMemory(
       compactionOptions('leveled', {
+        compression: 'snappy',
         targetFileSize: 16384,
         maxBytesForLevelBase: 65536,
         level0CompactionTrigger: 4,
