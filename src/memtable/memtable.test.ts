@@ -64,3 +64,43 @@ test('Memtable: reads at a sequence number see the newest version at or below it
   assert.equal(out.value!.toString(), 'v3');
   assert.equal(mem.get('missing', 3, out), 0);
 });
+
+test('Memtable: lookups, snapshots of the order and the switch out of append-only mode agree', () => {
+  const mem = new Memtable(1);
+  const out: { value: Buffer | undefined } = { value: undefined };
+  apply(mem, 1, [
+    ['k1', 'a'],
+    ['k3', 'b'],
+  ]);
+  const early = mem.sortedKeys();
+  apply(mem, 3, [['k5', 'c']]);
+  assert.equal(mem.isAppendOnly, true);
+  assert.equal(mem.keyCount, 3);
+  assert.equal(mem.find('k3', 2), 1);
+  assert.equal(mem.find('k3', 1), -1, 'a version above the read sequence is invisible');
+  assert.equal(mem.find('k2', 10), -1);
+  assert.equal(mem.find('k9', 10), -1);
+  const mid = mem.sortedKeys();
+  // k2 breaks the order, k3 gains a second version: the Map is built from the ordered keys.
+  apply(mem, 4, [
+    ['k2', 'd'],
+    ['k3', 'e'],
+  ]);
+  assert.equal(mem.isAppendOnly, false);
+  assert.equal(mem.keyCount, 4);
+  assert.deepEqual(early, ['k1', 'k3'], 'an array handed out earlier never changes');
+  assert.deepEqual(mid, ['k1', 'k3', 'k5']);
+  assert.deepEqual(mem.sortedKeys(), ['k1', 'k2', 'k3', 'k5']);
+  for (const [key, seq, want] of [
+    ['k1', 9, 'a'],
+    ['k2', 9, 'd'],
+    ['k3', 9, 'e'],
+    ['k3', 4, 'b'],
+    ['k5', 9, 'c'],
+  ] as const) {
+    out.value = undefined;
+    mem.get(key, seq, out);
+    assert.equal(out.value?.toString(), want, `${key}@${seq}`);
+  }
+  assert.equal(mem.older(mem.newest('k3')), 1);
+});
