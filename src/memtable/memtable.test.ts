@@ -100,7 +100,7 @@ test('Memtable: lookups, snapshots of the order and the switch out of append-onl
   ] as const) {
     out.value = undefined;
     mem.get(key, seq, out);
-    assert.equal(out.value?.toString(), want, `${key}@${seq}`);
+    assert.equal((out.value as Buffer | undefined)?.toString(), want, `${key}@${seq}`);
   }
   assert.equal(mem.older(mem.newest('k3')), 1);
 });
