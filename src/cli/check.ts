@@ -94,7 +94,7 @@ export async function checkDatabase(dir: string, progress: Progress): Promise<Ch
   progress.tick();
 
   // 2. Tables
-  const counters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0 };
+  const counters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0, indexLookups: 0 };
   for (const name of names) {
     const p = parseFileName(name);
     if (p?.kind !== 'table') continue;

@@ -52,7 +52,7 @@ export async function dumpSst(file: string, enc: CliEncoding, json: boolean, out
   } catch (err) {
     throw unreadable(file, err);
   }
-  const counters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0 };
+  const counters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0, indexLookups: 0 };
   const t = TableReader.open(raf, parseFileName(name)?.num ?? 0, name, undefined, counters);
   try {
     const p = t.props;

@@ -5,7 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NUM_LEVELS } from '../format/manifest.js';
 import type { FileMeta } from '../version/file-meta.js';
-import { levelScores, levelTarget, makeTask, overlapping, pickLeveled, pickTiered } from './picker.js';
+import {
+  levelScores,
+  levelTarget,
+  makeTask,
+  overlapping,
+  pendingCompactionBytes,
+  pickLeveled,
+  pickTiered,
+} from './picker.js';
 import type { PickerOptions } from './picker.js';
 import type { CompactionTask } from './task.js';
 
@@ -504,3 +512,47 @@ test('pickTiered: every picked window is a contiguous newest-first prefix of L0 
     assert.equal(t.bottommost, take === n, `sizes ${sizes}`);
   }
 });
+
+// ------------------------------------------------------------------ pending compaction bytes
+
+const PENDING_CASES: { name: string; levels: string[][]; style?: 'tiered'; want: number }[] = [
+  { name: 'an empty tree owes nothing', levels: [], want: 0 },
+  {
+    name: 'L0 below its trigger owes nothing',
+    levels: [['a-b:10', 'a-b:10', 'a-b:10'], ['a-z:900']],
+    want: 0,
+  },
+  {
+    name: 'L0 at its trigger owes its bytes and L1s',
+    levels: [['a-b:10', 'a-b:10', 'a-b:10', 'a-b:10'], ['a-z:900']],
+    want: 40 + 900,
+  },
+  {
+    name: 'L1 over its 1000-byte target owes the excess times 11',
+    levels: [[], ['a-m:700', 'n-z:500']],
+    want: 200 * 11,
+  },
+  {
+    name: 'excess summed over levels; the last level is never over target',
+    levels: [[], ['a-z:1100'], ['a-z:10100'], [], [], [], ['a-z:99999999']],
+    want: 100 * 11 + 100 * 11,
+  },
+  {
+    name: 'tiered: below the trigger owes nothing',
+    style: 'tiered',
+    levels: [['a-b:10', 'a-b:20']],
+    want: 0,
+  },
+  {
+    name: 'tiered: at the trigger owes every run',
+    style: 'tiered',
+    levels: [['a-b:10', 'a-b:20', 'a-b:30', 'a-b:40']],
+    want: 100,
+  },
+];
+for (const c of PENDING_CASES) {
+  test(`pendingCompactionBytes: ${c.name}`, () => {
+    const o: PickerOptions = c.style === 'tiered' ? { ...O, compactionStyle: 'tiered' } : O;
+    assert.equal(pendingCompactionBytes(tree(...c.levels), o), c.want);
+  });
+}

@@ -56,6 +56,27 @@ export function levelScores(levels: readonly (readonly FileMeta[])[], o: PickerO
   return scores;
 }
 
+/**
+ * Bytes compaction must rewrite to bring every level back within its trigger (RocksDB's
+ * estimated_pending_compaction_bytes, simplified), the input of the pending-bytes back-pressure:
+ *   leveled: L0's bytes plus L1's when L0 holds >= level0CompactionTrigger files; for each Ln (n >= 1, not the
+ *            last) above its target, the excess times (levelMultiplier + 1): each excess byte is rewritten
+ *            with about levelMultiplier bytes of the level below;
+ *   tiered:  the bytes of every run when there are >= the trigger's runs (they merge into one).
+ */
+export function pendingCompactionBytes(levels: readonly (readonly FileMeta[])[], o: PickerOptions): number {
+  const l0 = levels[0]!;
+  if (o.compactionStyle === 'tiered') {
+    return l0.length >= Math.max(2, o.level0CompactionTrigger) ? totalBytes(l0) : 0;
+  }
+  let pending = l0.length >= o.level0CompactionTrigger ? totalBytes(l0) + totalBytes(levels[1] ?? []) : 0;
+  for (let l = 1; l < NUM_LEVELS - 1; l++) {
+    const excess = totalBytes(levels[l]!) - levelTarget(l, o);
+    if (excess > 0) pending += excess * (o.levelMultiplier + 1);
+  }
+  return pending;
+}
+
 /** Builds the task moving `inputs0` (from `level`) into level + 1. */
 export function makeTask(
   levels: readonly (readonly FileMeta[])[],
@@ -128,18 +149,26 @@ export function pickTiered(
   const tiered = { ...o, targetFileSize: Infinity };
   const oldest = runs[runs.length - 1]!;
   const newer = totalBytes(runs) - oldest.size;
-  if (newer >= 2 * oldest.size) return tieredTask(runs.slice(), true, 'tiered-space', tiered);
+  if (newer >= 2 * oldest.size) return tieredTask(levels, runs.slice(), true, 'tiered-space', tiered);
   let n = 1;
   let sum = runs[0]!.size;
   while (n < runs.length && runs[n]!.size <= 2 * sum) {
     sum += runs[n]!.size;
     n++;
   }
-  if (n >= 2) return tieredTask(runs.slice(0, n), n === runs.length, 'tiered-ratio', tiered);
-  return tieredTask(runs.slice(0, trigger), trigger === runs.length, 'tiered-count', tiered);
+  if (n >= 2) return tieredTask(levels, runs.slice(0, n), n === runs.length, 'tiered-ratio', tiered);
+  return tieredTask(levels, runs.slice(0, trigger), trigger === runs.length, 'tiered-count', tiered);
+}
+
+/** True when no table in L1+ overlaps `inputs` (a database once opened leveled keeps older data there). */
+function nothingBelow(levels: readonly (readonly FileMeta[])[], inputs: readonly FileMeta[]): boolean {
+  const [lo, hi] = rangeOf(inputs);
+  for (let l = 1; l < levels.length; l++) if (overlapping(levels[l]!, lo, hi).length > 0) return false;
+  return true;
 }
 
 function tieredTask(
+  levels: readonly (readonly FileMeta[])[],
   inputs: FileMeta[],
   includesOldest: boolean,
   reason: CompactionTask['reason'],
@@ -150,7 +179,7 @@ function tieredTask(
     outputLevel: 0,
     inputs: [inputs, []],
     grandparents: [],
-    bottommost: includesOldest,
+    bottommost: includesOldest && nothingBelow(levels, inputs),
     reason,
     targetFileSize: o.targetFileSize,
   };

@@ -14,6 +14,7 @@ import { TableIterator } from '../sstable/table-iterator.js';
 import { TableReader, type TableCounters } from '../sstable/table-reader.js';
 import { fileMetaOf } from '../version/file-meta.js';
 import type { CompactionJob, CompactionResult } from './task.js';
+import { RateLimiter } from './rate-limiter.js';
 
 const YIELD_EVERY = 2048;
 
@@ -26,7 +27,7 @@ export interface RunEnv {
 export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<CompactionResult> {
   const { fs } = env;
   const task = job.task;
-  const counters: TableCounters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0 };
+  const counters: TableCounters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0, indexLookups: 0 };
   const readers: TableReader[] = [];
   const result: CompactionResult = {
     outputs: [],
@@ -36,7 +37,11 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
     entriesOut: 0,
     droppedDeletions: 0,
     droppedShadowed: 0,
+    rateLimitWaits: 0,
+    rateLimitMillis: 0,
   };
+  const limiter = job.rateLimit > 0 ? new RateLimiter(job.rateLimit) : undefined;
+  let accounted = 0; // output bytes already given to the limiter
   const created: string[] = [];
   try {
     for (const f of [...task.inputs[0], ...task.inputs[1]]) {
@@ -120,7 +125,19 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
         result.entriesOut++;
       }
       heap.advanceTop();
-      if (env.yieldToEventLoop !== undefined && ++n % YIELD_EVERY === 0) await env.yieldToEventLoop();
+      if (++n % YIELD_EVERY === 0) {
+        if (limiter !== undefined) {
+          const written = result.bytesWritten + (builder?.estimatedSize ?? 0);
+          const waitMs = limiter.reserve(written - accounted);
+          accounted = written;
+          if (waitMs > 0) {
+            result.rateLimitWaits++;
+            result.rateLimitMillis += waitMs;
+            await new Promise((r) => setTimeout(r, waitMs));
+          }
+        }
+        if (env.yieldToEventLoop !== undefined) await env.yieldToEventLoop();
+      }
     }
     await finishOutput();
     if (result.outputs.length > 0) await fs.syncDir(job.dir);

@@ -29,6 +29,8 @@ export interface CompactionJob {
   restartInterval: number;
   bloomBitsPerKey: number;
   compression: CompressionName;
+  /** Bytes per second this job may write (its share of compactionRateLimit); 0 = unlimited. */
+  rateLimit: number;
 }
 
 export interface CompactionResult {
@@ -39,4 +41,7 @@ export interface CompactionResult {
   entriesOut: number;
   droppedDeletions: number;
   droppedShadowed: number;
+  /** Waits for the rate limiter and their total milliseconds. */
+  rateLimitWaits: number;
+  rateLimitMillis: number;
 }

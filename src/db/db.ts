@@ -56,13 +56,20 @@ import { VersionSet } from '../version/version-set.js';
 import type { VersionEdit } from '../version/version-edit.js';
 import { DBCursor, DBIterator, resolveBounds, type IteratorOptions, type RangeOptions } from './db-cursor.js';
 import { writeLevel0Table } from './flush-job.js';
-import { makeTask, overlapping, pickLeveled, pickTiered, type PickerOptions } from '../compaction/picker.js';
+import {
+  makeTask,
+  overlapping,
+  pendingCompactionBytes,
+  pickLeveled,
+  pickTiered,
+  type PickerOptions,
+} from '../compaction/picker.js';
 import { runCompaction } from '../compaction/run.js';
 import type { CompactionJob, CompactionResult, CompactionTask } from '../compaction/task.js';
 import { WorkerPool } from '../compaction/worker/pool.js';
 import { NUM_LEVELS } from '../format/manifest.js';
 import { Snapshot } from './snapshot.js';
-import { emptyCounters, type DBStats, type DBCounters } from './stats.js';
+import { emptyCounters, spaceAmplificationOf, type DBStats, type DBCounters } from './stats.js';
 
 export interface WriteOptions {
   /** fdatasync the WAL before resolving. @default options.syncWrites */
@@ -313,6 +320,11 @@ export class GraniteDB {
       .filter((p): p is { kind: 'wal'; num: number } => p?.kind === 'wal' && p.num >= vs.logNumber)
       .map((p) => p.num)
       .sort((a, b) => a - b);
+    // A torn tail is allowed in the last WAL holding bytes: WALs after it are empty ones that a rotation or a
+    // recovery created before the older WAL's tail was durable (a WAL takes writes only once all older are).
+    let lastWithData = wals.length - 1;
+    while (lastWithData > 0 && fs.size(join(this.#dir, walFileName(wals[lastWithData]!))) === 0)
+      lastWithData--;
     let maxSeq = vs.lastSequence;
     let mem = new Memtable(0);
     const newFiles: { level: number; meta: FileMeta }[] = [];
@@ -325,7 +337,7 @@ export class GraniteDB {
       } catch (err) {
         throw toIOError(err, `read ${name}`);
       }
-      const outcome = readLogFile(bytes, name, this.#opts.walRecoveryMode, i === wals.length - 1, (r) => {
+      const outcome = readLogFile(bytes, name, this.#opts.walRecoveryMode, i >= lastWithData, (r) => {
         try {
           visitBatch(r.data, r.data.length, name, r.offset, () => undefined);
         } catch (err) {
@@ -606,22 +618,22 @@ export class GraniteDB {
   async #makeRoom(force = false): Promise<void> {
     const o = this.#opts;
     const l0 = this.#vs.current.levels[0]!.length;
-    if (l0 >= o.level0SlowdownTrigger && !force) {
+    const pending = this.#pendingCompactionBytes();
+    if (!force && (l0 >= o.level0SlowdownTrigger || pending >= o.softPendingCompactionBytesLimit)) {
       const t0 = performance.now();
-      if (l0 >= o.level0StopTrigger) {
-        // Wait (on a promise) until compaction brings L0 below the stop trigger.
+      if (this.#mustStop()) {
+        // Wait (on a promise) until compaction brings L0 below the stop trigger and the owed bytes below
+        // the hard limit (or no compaction is left to run).
         this.#counters.stopStalls++;
+        if (pending >= o.hardPendingCompactionBytesLimit) this.#counters.pendingBytesStops++;
         this.#maybeScheduleCompaction();
-        while (
-          this.#vs.current.levels[0]!.length >= o.level0StopTrigger &&
-          this.#bgError === undefined &&
-          this.#compacting !== undefined
-        ) {
+        while (this.#mustStop() && this.#bgError === undefined && this.#compacting !== undefined) {
           await new Promise<void>((r) => this.#roomWaiters.push(r));
         }
       } else {
         // Slow down: give compaction 1 ms per write group, as LevelDB does once per write.
         this.#counters.slowdowns++;
+        if (pending >= o.softPendingCompactionBytesLimit) this.#counters.pendingBytesSlowdowns++;
         await new Promise((r) => setTimeout(r, 1));
       }
       this.#counters.stallMillis += performance.now() - t0;
@@ -657,6 +669,27 @@ export class GraniteDB {
     this.#mem = new Memtable(num);
     this.#wal = new LogWriter(file);
     this.#scheduleFlush();
+  }
+
+  /** True while L0 is at its stop trigger or compaction owes at least hardPendingCompactionBytesLimit. */
+  #mustStop(): boolean {
+    const o = this.#opts;
+    return (
+      this.#vs.current.levels[0]!.length >= o.level0StopTrigger ||
+      this.#pendingCompactionBytes() >= o.hardPendingCompactionBytesLimit
+    );
+  }
+
+  #pendingFor: object | undefined;
+  #pendingBytes = 0;
+  /** pendingCompactionBytes() of the current version, computed once per version. */
+  #pendingCompactionBytes(): number {
+    const v = this.#vs.current;
+    if (this.#pendingFor !== v) {
+      this.#pendingBytes = pendingCompactionBytes(v.levels, this.#opts);
+      this.#pendingFor = v;
+    }
+    return this.#pendingBytes;
   }
 
   #scheduleFlush(): void {
@@ -806,6 +839,7 @@ export class GraniteDB {
         restartInterval: o.restartInterval,
         bloomBitsPerKey: o.bloomBitsPerKey,
         compression: o.compression,
+        rateLimit: o.compactionRateLimit, // one compaction runs at a time: it has the whole budget
       };
       try {
         // Worker threads read and write real files; with an injected file system, compaction runs in-process.
@@ -841,6 +875,8 @@ export class GraniteDB {
         c.bytesWrittenToDisk += r.bytesWritten;
         c.droppedDeletions += r.droppedDeletions;
         c.droppedShadowed += r.droppedShadowed;
+        c.rateLimitWaits += r.rateLimitWaits;
+        c.rateLimitMillis += r.rateLimitMillis;
         const io = this.#levelIO[task.outputLevel]!;
         io.bytesRead += r.bytesRead;
         io.bytesWritten += r.bytesWritten;
@@ -904,7 +940,7 @@ export class GraniteDB {
             outputLevel: 0,
             inputs: [[...runs], []],
             grandparents: [],
-            bottommost: true,
+            bottommost: t.bottommost && t.inputs[1].length === 0, // nothing older in L1+
             targetFileSize: Infinity,
           });
         }
@@ -920,6 +956,10 @@ export class GraniteDB {
         if (files.length === 0) continue;
         await this.#runTask(makeTask(this.#vs.current.levels, l, files, this.#pickerOptions, 'manual'));
       }
+    } catch (err) {
+      // Sticky and typed like a background compaction's failure (the MANIFEST may hold the edit already).
+      this.#setBackgroundError(err);
+      throw this.#bgError;
     } finally {
       this.#manualCompactions--;
       this.#maybeScheduleCompaction();
@@ -1130,6 +1170,13 @@ export class GraniteDB {
           ? this.#counters.bytesWrittenToDisk / this.#counters.userBytesWritten
           : 0,
       readAmplification: this.#counters.gets > 0 ? this.#counters.tablesProbed / this.#counters.gets : 0,
+      pendingCompactionBytes: this.#pendingCompactionBytes(),
+      spaceAmplification: spaceAmplificationOf(v.levels),
+      blockCache: {
+        data: { hits: cache?.hits ?? 0, misses: cache?.misses ?? 0 },
+        index: { hits: this.#tables.counters.indexLookups, misses: this.#tables.opens },
+        filter: { hits: this.#tables.counters.bloomChecks, misses: this.#tables.filterLoads },
+      },
       compacting: this.#compacting !== undefined,
       backgroundError: this.#bgError?.message,
     };

@@ -23,6 +23,12 @@ export interface DBCounters {
   /** Times writers waited because L0 reached level0StopTrigger. */
   stopStalls: number;
   stallMillis: number;
+  /** Of slowdowns / stopStalls: those with compaction owing >= the soft / hard pending-bytes limit. */
+  pendingBytesSlowdowns: number;
+  pendingBytesStops: number;
+  /** Times a compaction waited for the rate limiter (compactionRateLimit), and the milliseconds waited. */
+  rateLimitWaits: number;
+  rateLimitMillis: number;
   gets: number;
   tablesProbed: number;
 }
@@ -49,6 +55,10 @@ export function emptyCounters(): DBCounters {
     slowdowns: 0,
     stopStalls: 0,
     stallMillis: 0,
+    pendingBytesSlowdowns: 0,
+    pendingBytesStops: 0,
+    rateLimitWaits: 0,
+    rateLimitMillis: 0,
     gets: 0,
     tablesProbed: 0,
   };
@@ -77,6 +87,33 @@ export interface DBStats {
   writeAmplification: number;
   /** Tables probed per get that reached the tables. */
   readAmplification: number;
+  /** Estimated bytes compaction must rewrite to bring every level within its trigger (back-pressure input). */
+  pendingCompactionBytes: number;
+  /**
+   * Live table bytes ÷ the bytes of the deepest non-empty level (leveled) or of the largest run (tiered): an
+   * estimate of live table bytes over live data, since the bottom holds one version of (nearly) every key.
+   * 1 when fully compacted; 0 when there are no tables.
+   */
+  spaceAmplification: number;
+  /** Hits and misses per block kind. Data blocks go through the block cache; index and filter blocks are
+   *  pinned with their open table, so a hit is a lookup served by an open table and a miss is a table open. */
+  blockCache: Record<'data' | 'index' | 'filter', { hits: number; misses: number }>;
   compacting: boolean;
   backgroundError: string | undefined;
+}
+
+/** See DBStats.spaceAmplification. `levels[0]` holds tiered runs newest first. */
+export function spaceAmplificationOf(levels: readonly (readonly { size: number }[])[]): number {
+  let total = 0;
+  let bottom = 0;
+  for (let l = 0; l < levels.length; l++) {
+    let bytes = 0;
+    for (const f of levels[l]!) {
+      bytes += f.size;
+      if (l === 0) bottom = Math.max(bottom, f.size); // L0 alone: the largest run or file
+    }
+    total += bytes;
+    if (l > 0 && bytes > 0) bottom = bytes;
+  }
+  return bottom > 0 ? total / bottom : 0;
 }

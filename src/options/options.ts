@@ -51,6 +51,14 @@ export interface Options {
   maxBytesForLevelBase: number;
   /** Size ratio between adjacent levels. @default 10 */
   levelMultiplier: number;
+  /** Estimated bytes compaction owes (stats().pendingCompactionBytes) at which each write group is delayed
+   *  1 ms. @default 64 GiB */
+  softPendingCompactionBytesLimit: number;
+  /** Estimated bytes compaction owes at which writers wait for compaction. @default 256 GiB */
+  hardPendingCompactionBytesLimit: number;
+  /** Bytes per second compactions may write (one compaction runs at a time); 0 = unlimited. Flushes are
+   *  never limited. @default 0 */
+  compactionRateLimit: number;
   /** Worker threads for background work. @default 1 */
   backgroundThreads: number;
   /** Default for the `sync` write option. @default false */
@@ -87,6 +95,9 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   targetFileSize: 64 * MiB,
   maxBytesForLevelBase: 256 * MiB,
   levelMultiplier: 10,
+  softPendingCompactionBytesLimit: 64 * 1024 * MiB,
+  hardPendingCompactionBytesLimit: 256 * 1024 * MiB,
+  compactionRateLimit: 0,
   backgroundThreads: 1,
   syncWrites: false,
   paranoidChecks: false,
@@ -129,6 +140,9 @@ const CHECKS: { [K in keyof Options]: Check } = {
   targetFileSize: int(1024, 16 * 1024 * MiB),
   maxBytesForLevelBase: int(1024, Number.MAX_SAFE_INTEGER),
   levelMultiplier: int(2, 1000),
+  softPendingCompactionBytesLimit: int(1024, Number.MAX_SAFE_INTEGER),
+  hardPendingCompactionBytesLimit: int(1024, Number.MAX_SAFE_INTEGER),
+  compactionRateLimit: int(0, Number.MAX_SAFE_INTEGER),
   backgroundThreads: int(0, 64),
   syncWrites: bool,
   paranoidChecks: bool,
@@ -159,6 +173,11 @@ export function resolveOptions(user: unknown): Options {
   if (o.level0SlowdownTrigger < o.level0CompactionTrigger || o.level0StopTrigger < o.level0SlowdownTrigger) {
     throw new InvalidArgumentError(
       'options must satisfy level0CompactionTrigger <= level0SlowdownTrigger <= level0StopTrigger',
+    );
+  }
+  if (o.hardPendingCompactionBytesLimit < o.softPendingCompactionBytesLimit) {
+    throw new InvalidArgumentError(
+      'options must satisfy softPendingCompactionBytesLimit <= hardPendingCompactionBytesLimit',
     );
   }
   return o;

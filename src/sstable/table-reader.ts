@@ -40,6 +40,8 @@ export interface TableCounters {
   blockReads: number;
   bloomChecks: number;
   bloomNegatives: number;
+  /** Index searches served by an open table's pinned index. */
+  indexLookups: number;
 }
 
 export class TableReader {
@@ -300,6 +302,7 @@ export class TableReader {
 
   /** Index of the first block whose last internal key is >= (key, trailer); blockCount if none. */
   findBlock(key: string, trailer: number): number {
+    this.#counters.indexLookups++;
     const keys = this.indexKeys;
     let lo = 0;
     let hi = keys.length;
@@ -310,6 +313,10 @@ export class TableReader {
       else hi = mid;
     }
     return lo;
+  }
+
+  get hasFilter(): boolean {
+    return this.#filter !== undefined;
   }
 
   /** Bloom check; true when there is no filter. */

@@ -12,8 +12,10 @@ export class TableCache {
   readonly #capacity: number;
   readonly #tables = new Map<number, TableReader>();
   readonly blockCache: BlockCache | undefined;
-  readonly counters: TableCounters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0 };
+  readonly counters: TableCounters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0, indexLookups: 0 };
   opens = 0;
+  /** Opens that read a filter block. */
+  filterLoads = 0;
 
   constructor(dir: string, fs: FileSystem, capacity: number, blockCache: BlockCache | undefined) {
     this.#dir = dir;
@@ -39,6 +41,7 @@ export class TableCache {
     }
     const reader = TableReader.open(file, fileNum, name, this.blockCache, this.counters);
     this.opens++;
+    if (reader.hasFilter) this.filterLoads++;
     this.#tables.set(fileNum, reader);
     if (this.#tables.size > this.#capacity) {
       const [oldNum, old] = this.#tables.entries().next().value as [number, TableReader];
