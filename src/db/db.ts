@@ -55,7 +55,7 @@ import { TableCache } from '../version/table-cache.js';
 import { VersionSet } from '../version/version-set.js';
 import type { VersionEdit } from '../version/version-edit.js';
 import { DBCursor, DBIterator, resolveBounds, type IteratorOptions, type RangeOptions } from './db-cursor.js';
-import { writeLevel0Table } from './flush-job.js';
+import { writeLevel0Table, writeLevel0TableInWorker } from './flush-job.js';
 import {
   makeTask,
   overlapping,
@@ -147,6 +147,8 @@ export class GraniteDB {
   #openCursors = 0;
   readonly #counters: DBCounters = emptyCounters();
   #pool: WorkerPool | undefined;
+  /** The flush worker (one thread, started by the first background flush). */
+  #flushPool: WorkerPool | undefined;
   /** The worker compaction running now, for #pollCompaction. */
   #inflight: InflightCompaction | undefined;
   #readsSincePoll = 0;
@@ -389,20 +391,37 @@ export class GraniteDB {
     const t0 = performance.now();
     const fileNum = this.#vs.newFileNumber();
     this.#pendingOutputs.add(fileNum);
-    return writeLevel0Table(
-      mem,
-      fileNum,
-      this.#dir,
-      this.#fs,
-      {
-        blockSize: o.blockSize,
-        restartInterval: o.restartInterval,
-        bloomBitsPerKey: o.bloomBitsPerKey,
-        compression: o.compression,
-      },
-      this.#oldestSnapshot(),
-      background,
-    ).then((meta) => {
+    const table = {
+      blockSize: o.blockSize,
+      restartInterval: o.restartInterval,
+      bloomBitsPerKey: o.bloomBitsPerKey,
+      compression: o.compression,
+    };
+    // Background flushes run in their own worker thread (ADR 0010) on the real file system; recovery, an
+    // injected file system and backgroundThreads 0 build the table here.
+    let written: Promise<FileMeta>;
+    if (background && o.backgroundThreads > 0 && o.fileSystem === undefined) {
+      this.#flushPool ??= new WorkerPool(1);
+      written = writeLevel0TableInWorker(
+        mem,
+        fileNum,
+        this.#dir,
+        this.#flushPool,
+        table,
+        this.#oldestSnapshot(),
+      );
+    } else {
+      written = writeLevel0Table(
+        mem,
+        fileNum,
+        this.#dir,
+        this.#fs,
+        table,
+        this.#oldestSnapshot(),
+        background,
+      );
+    }
+    return written.then((meta) => {
       this.#counters.flushes++;
       this.#counters.flushBytes += meta.size;
       this.#counters.bytesWrittenToDisk += meta.size;
@@ -923,6 +942,7 @@ export class GraniteDB {
     this.#manualCompactions++;
     try {
       while (this.#compacting !== undefined) await this.#compacting;
+      if (this.#bgError !== undefined) throw this.#bgError; // the compaction waited for may have failed
       const inRange = (files: readonly FileMeta[]): FileMeta[] =>
         hi === undefined ? files.filter((f) => f.largestKey >= lo) : overlapping(files, lo, hi);
       if (this.#opts.compactionStyle === 'tiered') {
@@ -1197,6 +1217,8 @@ export class GraniteDB {
     while (this.#compacting !== undefined) await this.#compacting.catch(() => undefined);
     await this.#pool?.close();
     this.#pool = undefined;
+    await this.#flushPool?.close();
+    this.#flushPool = undefined;
     this.#releaseAll();
   }
 

@@ -9,10 +9,60 @@ import { Kind } from '../format/keys.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { TableBuilder, type TableBuilderOptions } from '../sstable/table-builder.js';
 import { fileMetaOf, type FileMeta } from '../version/file-meta.js';
+import { FLUSH_CHUNK_BYTES, FlushChunkWriter } from '../compaction/flush-stream.js';
+import type { WorkerPool } from '../compaction/worker/pool.js';
 
 const EMPTY = Buffer.alloc(0);
+/** Keys between event-loop yields (in-process flush). */
 const YIELD_EVERY = 4096;
+/** Keys between chunk-size checks (worker flush; the thread yields after each chunk sent). */
+const CHUNK_CHECK_EVERY = 64;
 
+/** Receives the flush's entries in internal-key order (TableBuilder.add's signature). */
+interface EntrySink {
+  add(key: string, trailer: number, value: Uint8Array, vOff: number, vLen: number): void;
+}
+
+/**
+ * Feeds the versions of `mem` that survive the flush to `sink`, in order. `every()` is called after every
+ * `everyKeys` keys and awaited when it returns a promise (the caller yields to the event loop or sends a chunk).
+ */
+async function forEachSurvivor(
+  mem: Memtable,
+  oldestSnapshot: number,
+  sink: EntrySink,
+  every: (() => Promise<void> | undefined) | undefined,
+  everyKeys: number,
+): Promise<void> {
+  const keys = mem.sortedKeys();
+  const appendOnly = mem.isAppendOnly; // entry i is the only version of keys[i]: no lookup needed
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    let above = Infinity;
+    for (let e = appendOnly ? i : mem.newest(key); e >= 0; e = mem.older(e)) {
+      if (above <= oldestSnapshot) break;
+      const seq = mem.entrySeq(e);
+      if (mem.entryIsDeletion(e)) sink.add(key, seq * 256 + Kind.Delete, EMPTY, 0, 0);
+      else
+        sink.add(
+          key,
+          seq * 256 + Kind.Value,
+          mem.entryValueSlab(e),
+          mem.entryValueOffset(e),
+          mem.entryValueLength(e),
+        );
+      above = seq;
+    }
+    if (every !== undefined && i % everyKeys === everyKeys - 1) {
+      const p = every();
+      if (p !== undefined) await p;
+    }
+  }
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Writes the table on this thread (tests, injected file systems, recovery), yielding if asked. */
 export async function writeLevel0Table(
   mem: Memtable,
   fileNum: number,
@@ -20,33 +70,19 @@ export async function writeLevel0Table(
   fs: FileSystem,
   opts: TableBuilderOptions,
   oldestSnapshot: number,
-  yieldToEventLoop: boolean,
+  yieldWhileWriting: boolean,
 ): Promise<FileMeta> {
   const path = `${dir}/${tableFileName(fileNum)}`;
   const file = fs.create(path);
   try {
     const b = new TableBuilder(file, opts);
-    const keys = mem.sortedKeys();
-    const appendOnly = mem.isAppendOnly; // entry i is the only version of keys[i]: no lookup needed
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      let above = Infinity;
-      for (let e = appendOnly ? i : mem.newest(key); e >= 0; e = mem.older(e)) {
-        if (above <= oldestSnapshot) break;
-        const seq = mem.entrySeq(e);
-        if (mem.entryIsDeletion(e)) b.add(key, seq * 256 + Kind.Delete, EMPTY, 0, 0);
-        else
-          b.add(
-            key,
-            seq * 256 + Kind.Value,
-            mem.entryValueSlab(e),
-            mem.entryValueOffset(e),
-            mem.entryValueLength(e),
-          );
-        above = seq;
-      }
-      if (yieldToEventLoop && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((r) => setImmediate(r));
-    }
+    await forEachSurvivor(
+      mem,
+      oldestSnapshot,
+      b,
+      yieldWhileWriting ? yieldToEventLoop : undefined,
+      YIELD_EVERY,
+    );
     const p = b.finish();
     await file.sync();
     file.close();
@@ -65,4 +101,33 @@ export async function writeLevel0Table(
     }
     throw err;
   }
+}
+
+/**
+ * Writes the table in a worker (ADR 0010): this thread packs the surviving entries into chunks and transfers
+ * each to the worker as it fills, yielding to the event loop between chunks; the worker builds, syncs and
+ * returns the table's metadata.
+ */
+export function writeLevel0TableInWorker(
+  mem: Memtable,
+  fileNum: number,
+  dir: string,
+  pool: WorkerPool,
+  opts: TableBuilderOptions,
+  oldestSnapshot: number,
+): Promise<FileMeta> {
+  return pool.runFlush({ dir, fileNum, table: opts }, async (send) => {
+    const w = new FlushChunkWriter();
+    const sendFull = (): Promise<void> | undefined => {
+      if (w.size < FLUSH_CHUNK_BYTES) return undefined;
+      const { chunk, length } = w.take();
+      send(chunk, length);
+      return yieldToEventLoop();
+    };
+    await forEachSurvivor(mem, oldestSnapshot, w, sendFull, CHUNK_CHECK_EVERY);
+    if (w.size > 0) {
+      const { chunk, length } = w.take();
+      send(chunk, length);
+    }
+  });
 }

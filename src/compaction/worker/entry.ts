@@ -1,24 +1,76 @@
-// Worker thread entry: runs compaction jobs on the real file system. The only module that touches parentPort.
-// Jobs arrive on parentPort; results leave on the MessagePort the pool passed in workerData (see pool.ts).
+// Worker thread entry: runs compaction jobs and flushes on the real file system. The only module that touches
+// parentPort. Jobs arrive on parentPort; results leave on the MessagePort the pool passed in workerData (see
+// pool.ts). A flush whose chunk failed ignores its later chunks and reports the error at 'flush-end'.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { NodeFileSystem } from '../../fs/node-fs.js';
 import { runCompaction } from '../run.js';
+import { FlushRun } from '../flush-run.js';
 import { PROTOCOL_VERSION, serializeError, type FromWorker, type ToWorker } from './protocol.js';
 
 const fs = new NodeFileSystem();
 const port = parentPort!;
 const results = (workerData as { results: MessagePort }).results;
+const flushes = new Map<number, { run: FlushRun | undefined; error: unknown }>();
+
+function reply(msg: FromWorker): void {
+  results.postMessage(msg);
+}
+function fail(id: number, err: unknown): void {
+  reply({ v: PROTOCOL_VERSION, type: 'error', id, error: serializeError(err) });
+}
+
 port.on('message', (msg: ToWorker) => {
-  if (msg.v !== PROTOCOL_VERSION || msg.type !== 'run') return;
-  runCompaction(msg.job, { fs }).then(
-    (result) =>
-      results.postMessage({ v: PROTOCOL_VERSION, type: 'done', id: msg.id, result } satisfies FromWorker),
-    (err) =>
-      results.postMessage({
-        v: PROTOCOL_VERSION,
-        type: 'error',
-        id: msg.id,
-        error: serializeError(err),
-      } satisfies FromWorker),
-  );
+  if (msg.v !== PROTOCOL_VERSION) return;
+  switch (msg.type) {
+    case 'run':
+      runCompaction(msg.job, { fs }).then(
+        (result) => reply({ v: PROTOCOL_VERSION, type: 'done', id: msg.id, result }),
+        (err) => fail(msg.id, err),
+      );
+      return;
+    case 'flush-begin': {
+      const f: { run: FlushRun | undefined; error: unknown } = { run: undefined, error: undefined };
+      flushes.set(msg.id, f);
+      try {
+        f.run = new FlushRun(fs, msg.spec);
+      } catch (err) {
+        f.error = err;
+      }
+      return;
+    }
+    case 'flush-chunk': {
+      const f = flushes.get(msg.id);
+      if (f?.run === undefined || f.error !== undefined) return;
+      try {
+        f.run.add(msg.chunk, msg.length);
+      } catch (err) {
+        f.error = err;
+        f.run.abort();
+      }
+      return;
+    }
+    case 'flush-end':
+    case 'flush-abort': {
+      const f = flushes.get(msg.id);
+      flushes.delete(msg.id);
+      if (f === undefined) return;
+      if (msg.type === 'flush-abort') {
+        f.run?.abort();
+        return;
+      }
+      if (f.error !== undefined || f.run === undefined) {
+        fail(msg.id, f.error);
+        return;
+      }
+      const run = f.run;
+      run.finish().then(
+        (meta) => reply({ v: PROTOCOL_VERSION, type: 'flushed', id: msg.id, meta }),
+        (err) => {
+          run.abort();
+          fail(msg.id, err);
+        },
+      );
+      return;
+    }
+  }
 });

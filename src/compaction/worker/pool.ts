@@ -1,13 +1,15 @@
-// A fixed pool of compaction worker threads; the only module that constructs Worker. A job goes to an idle
-// worker or waits for one. Workers do not keep the process alive while idle; close() terminates them.
+// A fixed pool of background worker threads (compactions, or flushes: the engine keeps one pool of each);
+// the only module that constructs Worker. A job goes to an idle worker or waits for one. Workers do not keep the process alive while idle; close() terminates them.
 // Results come back on a MessagePort of their own, so pollSync() can take them without an event-loop turn
 // (receiveMessageOnPort): a program that only runs synchronous reads still gets finished compactions installed.
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { CompactionJob, CompactionResult } from '../task.js';
+import type { FlushSpec } from '../flush-run.js';
+import type { FileMeta } from '../../version/file-meta.js';
 import { PROTOCOL_VERSION, rebuildError, type FromWorker, type ToWorker } from './protocol.js';
 
 interface Pending {
-  resolve: (r: CompactionResult) => void;
+  resolve: (r: never) => void;
   reject: (e: unknown) => void;
   /** Called synchronously when the result arrives, before the promise resolves. */
   onResult: ((r: CompactionResult) => void) | undefined;
@@ -81,8 +83,9 @@ export class WorkerPool {
     slot.pending.delete(msg.id);
     if (msg.type === 'done') {
       p.onResult?.(msg.result);
-      p.resolve(msg.result);
-    } else p.reject(rebuildError(msg.error));
+      (p.resolve as (r: CompactionResult) => void)(msg.result);
+    } else if (msg.type === 'flushed') (p.resolve as (r: FileMeta) => void)(msg.meta);
+    else p.reject(rebuildError(msg.error));
   }
 
   /** Takes any finished results now, without waiting for the event loop (their onResult callbacks run). */
@@ -94,7 +97,7 @@ export class WorkerPool {
     }
   }
 
-  async run(job: CompactionJob, onResult?: (r: CompactionResult) => void): Promise<CompactionResult> {
+  async #acquire(): Promise<Slot> {
     let slot = this.#slots.find((s) => !s.busy);
     while (slot === undefined) {
       await new Promise<void>((r) => this.#waiting.push(r));
@@ -102,6 +105,17 @@ export class WorkerPool {
     }
     slot.busy = true;
     slot.worker.ref();
+    return slot;
+  }
+
+  #release(slot: Slot): void {
+    slot.busy = false;
+    slot.worker.unref();
+    this.#waiting.shift()?.();
+  }
+
+  async run(job: CompactionJob, onResult?: (r: CompactionResult) => void): Promise<CompactionResult> {
+    const slot = await this.#acquire();
     const id = this.#nextId++;
     try {
       return await new Promise<CompactionResult>((resolve, reject) => {
@@ -109,9 +123,41 @@ export class WorkerPool {
         slot.worker.postMessage({ v: PROTOCOL_VERSION, type: 'run', id, job } satisfies ToWorker);
       });
     } finally {
-      slot.busy = false;
-      slot.worker.unref();
-      this.#waiting.shift()?.();
+      this.#release(slot);
+    }
+  }
+
+  /**
+   * Runs a flush: `fill` produces the entry chunks through `send` (each chunk's ArrayBuffer is transferred,
+   * so the caller must not touch it afterwards). Resolves with the synced table's metadata. If `fill` throws,
+   * the worker removes the partial table and the error is rethrown.
+   */
+  async runFlush(
+    spec: FlushSpec,
+    fill: (send: (chunk: ArrayBuffer, length: number) => void) => Promise<void>,
+  ): Promise<FileMeta> {
+    const slot = await this.#acquire();
+    const id = this.#nextId++;
+    const post = (m: ToWorker, transfer?: ArrayBuffer[]): void => slot.worker.postMessage(m, transfer);
+    try {
+      const done = new Promise<FileMeta>((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject, onResult: undefined });
+      });
+      done.catch(() => undefined); // observed below; a worker error during fill must not be unhandled
+      post({ v: PROTOCOL_VERSION, type: 'flush-begin', id, spec });
+      try {
+        await fill((chunk, length) =>
+          post({ v: PROTOCOL_VERSION, type: 'flush-chunk', id, chunk, length }, [chunk]),
+        );
+      } catch (err) {
+        slot.pending.delete(id);
+        post({ v: PROTOCOL_VERSION, type: 'flush-abort', id });
+        throw err;
+      }
+      post({ v: PROTOCOL_VERSION, type: 'flush-end', id });
+      return await done;
+    } finally {
+      this.#release(slot);
     }
   }
 

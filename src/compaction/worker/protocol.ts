@@ -2,12 +2,22 @@
 // are rebuilt as the same GraniteError classes on the main thread.
 import { CorruptionError, GraniteError, IOError, type ErrorCode } from '../../errors/errors.js';
 import type { CompactionJob, CompactionResult } from '../task.js';
+import type { FlushSpec } from '../flush-run.js';
+import type { FileMeta } from '../../version/file-meta.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
-export type ToWorker = { v: typeof PROTOCOL_VERSION; type: 'run'; id: number; job: CompactionJob };
+/** A compaction is one 'run'; a flush is 'flush-begin', its 'flush-chunk's in order, then 'flush-end' (or
+ *  'flush-abort'), all with one id. */
+export type ToWorker =
+  | { v: typeof PROTOCOL_VERSION; type: 'run'; id: number; job: CompactionJob }
+  | { v: typeof PROTOCOL_VERSION; type: 'flush-begin'; id: number; spec: FlushSpec }
+  | { v: typeof PROTOCOL_VERSION; type: 'flush-chunk'; id: number; chunk: ArrayBuffer; length: number }
+  | { v: typeof PROTOCOL_VERSION; type: 'flush-end'; id: number }
+  | { v: typeof PROTOCOL_VERSION; type: 'flush-abort'; id: number };
 export type FromWorker =
   | { v: typeof PROTOCOL_VERSION; type: 'done'; id: number; result: CompactionResult }
+  | { v: typeof PROTOCOL_VERSION; type: 'flushed'; id: number; meta: FileMeta }
   | { v: typeof PROTOCOL_VERSION; type: 'error'; id: number; error: SerializedError };
 
 export interface SerializedError {
