@@ -1,11 +1,17 @@
 // Command-line flags of bench/run.ts, parsed by hand (a handful of flags, no dependency).
+import { DEFAULT_SIZES, type Sizes } from '../src/bench/spec.js';
+import {
+  ALIASES,
+  DEFAULT_WORKLOADS,
+  WORKLOADS,
+  type WorkloadName,
+  parseWorkloads,
+} from '../src/bench/workloads.js';
 import { ENGINES, type EngineName, PEERS, isEngineName } from './adapters/engine.js';
-import { WORKLOADS, type WorkloadName } from './workloads.js';
 
-export interface CliOptions {
+export interface CliOptions extends Sizes {
   engines: EngineName[];
   workloads: WorkloadName[];
-  num: number;
   repeat: number;
   seed: number;
   json?: string;
@@ -16,12 +22,19 @@ export interface CliOptions {
 export const USAGE = `usage: node dist/bench/run.js [flags]
   --engines a,b        engines to run: ${ENGINES.join(', ')} (default: granitedb)
   --peers              granitedb plus every peer (${PEERS.join(', ')})
-  --workloads a,b      subset of: ${WORKLOADS.join(', ')} (default: all)
-  --num N              keys for the 100-byte workloads (default 1000000); 4 KiB rows use N/5
+  --workloads a,b      names or groups (${Object.keys(ALIASES).join(', ')}) from:
+                       ${WORKLOADS.join(', ')}
+                       (default: everything but sustained)
+  --sustained          add the sustained-write scenario (granitedb and classic-level only)
+  --num N              keys for the db_bench workloads (default ${DEFAULT_SIZES.num}); 4 KiB rows use N/5
+  --records N          YCSB records loaded (default ${DEFAULT_SIZES.records})
+  --operations N       YCSB operations per workload A–F (default ${DEFAULT_SIZES.operations})
+  --clients N          YCSB operations in flight (default ${DEFAULT_SIZES.clients})
+  --sustained-num N    keys written by the sustained scenario (default ${DEFAULT_SIZES.sustainedNum})
   --repeat R           repetitions, engines interleaved (default 1; use >= 3 for quoted figures)
   --seed S             data and access-order seed (default 1)
   --json FILE          write the results JSON to FILE
-  --report             rewrite docs/benchmarks.md from this run's results
+  --report             rewrite docs/benchmarks.md and the charts in docs/benchmarks/ from this run
   --help               this text`;
 
 function list<T extends string>(value: string, valid: (s: string) => s is T, what: string): T[] {
@@ -39,13 +52,11 @@ function positiveInt(value: string, flag: string): number {
   return n;
 }
 
-const isWorkload = (s: string): s is WorkloadName => (WORKLOADS as readonly string[]).includes(s);
-
 export function parseArgs(argv: readonly string[]): CliOptions {
   const opts: CliOptions = {
     engines: ['granitedb'],
-    workloads: [...WORKLOADS],
-    num: 1_000_000,
+    workloads: [...DEFAULT_WORKLOADS],
+    ...DEFAULT_SIZES,
     repeat: 1,
     seed: 1,
     report: false,
@@ -53,6 +64,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   };
   let enginesGiven = false;
   let peers = false;
+  let sustained = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -72,10 +84,25 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         peers = true;
         break;
       case '--workloads':
-        opts.workloads = list(value(), isWorkload, 'workload');
+        opts.workloads = parseWorkloads(value());
+        break;
+      case '--sustained':
+        sustained = true;
         break;
       case '--num':
         opts.num = positiveInt(value(), flag);
+        break;
+      case '--records':
+        opts.records = positiveInt(value(), flag);
+        break;
+      case '--operations':
+        opts.operations = positiveInt(value(), flag);
+        break;
+      case '--clients':
+        opts.clients = positiveInt(value(), flag);
+        break;
+      case '--sustained-num':
+        opts.sustainedNum = positiveInt(value(), flag);
         break;
       case '--repeat':
         opts.repeat = positiveInt(value(), flag);
@@ -99,5 +126,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (peers && enginesGiven) throw new Error('--peers and --engines cannot be combined');
   if (peers) opts.engines = [...ENGINES];
+  if (sustained && !opts.workloads.includes('sustained')) opts.workloads.push('sustained');
+  if (opts.workloads.length === 0) throw new Error('--workloads names no workload');
   return opts;
 }

@@ -1,34 +1,29 @@
-// Per-operation latency for the single-op workloads: an HDR histogram (pure-JS build, 3 significant
-// digits) of nanoseconds between issuing an operation and its completion. With N operations in
-// flight the figure includes queueing behind the other N-1, as a client would see it.
+// The harness's latency recorder: an HDR histogram (pure-JS build, 3 significant digits) of nanoseconds
+// per operation, behind the LatencyRecorder interface the workloads use (src/bench/latency.ts).
 import { build, type Histogram } from 'hdr-histogram-js';
+import { type LatencyRecorder, type LatencySummary, roundUs } from '../src/bench/latency.js';
 
-export interface LatencySummary {
-  /** Microseconds. */
-  p50: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
-}
-
-export class LatencyRecorder {
+export class HdrRecorder implements LatencyRecorder {
   #hist: Histogram = build({ useWebAssembly: false, numberOfSignificantValueDigits: 3 });
 
-  /** `ms` as returned by a difference of performance.now() readings. */
+  get count(): number {
+    return this.#hist.totalCount;
+  }
+
   record(ms: number): void {
     this.#hist.recordValue(Math.max(1, Math.round(ms * 1e6)));
   }
 
   summary(): LatencySummary {
-    const us = (ns: number): number => Math.round(ns / 10) / 100;
     const h = this.#hist;
+    const us = (ns: number): number => roundUs(ns / 1000);
     return {
       p50: us(h.getValueAtPercentile(50)),
       p99: us(h.getValueAtPercentile(99)),
       p999: us(h.getValueAtPercentile(99.9)),
       max: us(h.maxValue),
       mean: us(h.mean),
+      count: h.totalCount,
     };
   }
 }

@@ -1,15 +1,19 @@
-// Renders a results file (results.ts) as docs/benchmarks.md: machine, versions, command, the
-// workloads, median ops/s with spread, MB/s, latency, resources, granitedb's ratios and the PERF.md
-// core bar. Every figure comes from the results; nothing is typed in by hand.
-// Usage: node dist/bench/report.js RESULTS.json [OUT.md]   (run.js --report calls writeReport)
+// Renders a results file (results.ts) as docs/benchmarks.md plus its charts (charts.ts, SVG in
+// docs/benchmarks/): machine, versions, command, median ops/s with spread, MB/s, latency, resources,
+// granitedb's ratios, YCSB A–F, the sustained-write scenario and the PERF.md core and compaction bars.
+// Every figure comes from the results; nothing is typed in by hand.
+// Usage: node dist/bench/report.js RESULTS.json [MORE.json ...] [OUT.md]   (run.js --report calls writeReport)
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SAMPLE_EVERY, SAMPLE_GETS, SLOW_BATCH_MS } from '../src/bench/sustained.js';
+import { PHASES, SPECS, WORKLOADS, type WorkloadName } from '../src/bench/workloads.js';
 import { ENGINES, type EngineName } from './adapters/engine.js';
 import { ROOT } from './adapters/versions.js';
-import { CORE_BAR, checkCoreBar, compare } from './bars.js';
-import { fmtBytes, fmtNum, fmtRate, fmtRatio, fmtUs } from './format.js';
-import { type RunResults, type Summary, peakRssOf, summarize } from './results.js';
-import { PHASES, SPECS, WORKLOADS, type WorkloadName } from './workloads.js';
+import { CORE_BAR, checkCompactionBar, checkCoreBar, compare, summarizeSustained } from './bars.js';
+import { type Chart, writeCharts } from './charts.js';
+import { fmtBytes, fmtNum, fmtRate, fmtRatio, fmtUs } from '../src/bench/format.js';
+import { type RunResults, type Summary, mergeResults, peakRssOf, sizesOf, summarize } from './results.js';
 
 export const DEFAULT_REPORT = fileURLToPath(new URL('docs/benchmarks.md', ROOT));
 
@@ -19,8 +23,12 @@ const table = (head: string[], rows: string[][], left = false): string =>
     .map((r) => `| ${r.join(' | ')} |`)
     .join('\n');
 
-function workloadsRun(r: RunResults): WorkloadName[] {
-  return WORKLOADS.filter((w) => r.config.workloads.includes(w));
+const verdict = (p: boolean | undefined): string => (p === undefined ? 'n/a' : p ? 'pass' : '**FAIL**');
+
+function workloadsRun(r: RunResults, group?: string): WorkloadName[] {
+  return WORKLOADS.filter(
+    (w) => r.config.workloads.includes(w) && (group === undefined || SPECS[w].group === group),
+  );
 }
 
 function enginesRun(r: RunResults): EngineName[] {
@@ -41,6 +49,7 @@ function rowMode(sums: (Summary | undefined)[]): string | undefined {
 
 function header(r: RunResults, engines: EngineName[]): string[] {
   const m = r.machine;
+  const z = sizesOf(r.config);
   const lines = [
     '# Benchmarks',
     '',
@@ -56,9 +65,9 @@ function header(r: RunResults, engines: EngineName[]): string[] {
   }
   lines.push(
     'Method: PERF.md (the project performance brief). Compare engines only inside one run: the machine is shared and noisy,',
-    'so the ratio measured side by side is the figure that counts. Regenerate with',
-    '`npm run bench -- --peers --repeat 3 --json results.json --report`, or from a saved results file with',
-    '`node dist/bench/report.js results.json`.',
+    'so the ratio measured side by side is the figure that counts. Regenerate everything (tables and charts) with',
+    '`npm run bench -- --peers --sustained --repeat 3 --json results.json --report`, or from saved results files',
+    '(several are merged: e.g. one run per workload group) with `node dist/bench/report.js a.json b.json`.',
     '',
     '## Machine and versions',
     '',
@@ -75,50 +84,61 @@ function header(r: RunResults, engines: EngineName[]): string[] {
       true,
     ),
     '',
-    '## Command',
+    `## Command${r.command.includes('\n') ? 's (results merged)' : ''}`,
     '',
     '```',
     r.command,
     '```',
     '',
-    `--num ${r.config.num}, ${r.config.repeat} repetition(s), seed ${r.config.seed}; run ${r.startedAt} → ` +
-      `${r.finishedAt}. Each (engine, repetition) ran in its own child process, engines interleaved.`,
+    `Sizes: db_bench --num ${z.num}; YCSB --records ${z.records} --operations ${z.operations} --clients ${z.clients}; ` +
+      `sustained --sustained-num ${z.sustainedNum}. ${r.config.repeat} repetition(s), seed ${r.config.seed}; ` +
+      `run ${r.startedAt} → ${r.finishedAt}. Each (engine, repetition) ran in its own child process, engines interleaved.`,
     '',
   );
   return lines;
 }
 
-function method(r: RunResults, engines: EngineName[]): string[] {
-  const lines = [
-    '## Workloads',
+/** Where granitedb leads and trails the best peer, from the ratios of this run. */
+function reading(r: RunResults): string[] {
+  if (!r.config.engines.includes('granitedb')) return [];
+  const rows = workloadsRun(r)
+    .filter((w) => w !== 'sustained')
+    .map((w) => ({ w, c: compare(r, w) }))
+    .filter((x) => x.c.vsBestPeer !== undefined);
+  if (rows.length === 0) return [];
+  const item = (x: (typeof rows)[number]): string =>
+    `${x.w} ${fmtRatio(x.c.vsBestPeer)} of ${x.c.bestPeer!.engine}`;
+  const lead = rows.filter((x) => x.c.vsBestPeer! >= 1);
+  const trail = rows.filter((x) => x.c.vsBestPeer! < 1).sort((a, b) => a.c.vsBestPeer! - b.c.vsBestPeer!);
+  return [
+    '## Reading',
     '',
-    '16-byte keys (`key` + 13-digit zero-padded index), incompressible random values.',
+    `granitedb is at or ahead of the best peer on ${lead.length} of ${rows.length} rows` +
+      (lead.length ? `: ${lead.map(item).join(', ')}.` : '.'),
+    '',
+    trail.length
+      ? `It trails on: ${trail.map(item).join(', ')} (largest gap first).`
+      : 'It trails on no row.',
+    '',
+    'The reasons and the next bottleneck of each trailing row are in docs/performance.md.',
     '',
   ];
-  for (const w of workloadsRun(r)) lines.push(`- **${w}**: ${SPECS[w].describe(r.config.num)}`);
-  lines.push(
-    '',
-    'Sequence inside each child (one fresh database per line; reads run on what the fills left):',
-    '',
-  );
-  for (const p of PHASES) lines.push(`- ${p.name}: ${p.workloads.join(' → ')}`);
-  lines.push('', 'Adapter notes:', '');
-  for (const e of engines) {
-    const notes = r.children.find((c) => c.engine === e && c.notes.length > 0)?.notes ?? [];
-    lines.push(`- ${e}: ${notes.join('; ') || '–'}`);
-  }
-  lines.push('');
-  return lines;
 }
 
-function throughput(r: RunResults, engines: EngineName[]): string[] {
+function throughput(
+  r: RunResults,
+  engines: EngineName[],
+  workloads: WorkloadName[],
+  title: string,
+): string[] {
+  if (workloads.length === 0) return [];
   const hasG = engines.includes('granitedb');
   const head = [
     'workload',
     ...engines,
     ...(hasG ? ['granitedb ÷ best peer', 'granitedb ÷ classic-level'] : []),
   ];
-  const rows = workloadsRun(r).map((w) => {
+  const rows = workloads.map((w) => {
     const sums = engines.map((e) => summarize(r, w, e));
     const mode = rowMode(sums);
     const cmp = compare(r, w);
@@ -132,27 +152,27 @@ function throughput(r: RunResults, engines: EngineName[]): string[] {
       `${fmtRate(s.opsPerSec.median)} (${fmtRate(s.opsPerSec.min)}–${fmtRate(s.opsPerSec.max)})`;
     return [`${w} (${mode ?? '–'})`, ...sums.map((s) => cell(s, mode, spread)), ...ratios];
   });
-  const mb = workloadsRun(r).map((w) => {
+  const mb = workloads.map((w) => {
     const sums = engines.map((e) => summarize(r, w, e));
     return [w, ...sums.map((s) => cell(s, rowMode(sums), (x) => fmtNum(x.mbPerSec)))];
   });
   return [
-    `## Throughput: median ops/s (min–max over ${r.config.repeat} repetition(s))`,
+    `## ${title}: median ops/s (min–max over ${r.config.repeat} repetition(s))`,
     '',
     'The issue mode is in brackets when an engine differs from the row (e.g. no sync get).',
     '',
     table(head, rows),
     '',
-    '## Bandwidth: median MB/s of key + value bytes',
+    `### ${title}: median MB/s of key + value bytes`,
     '',
     table(['workload', ...engines], mb),
     '',
   ];
 }
 
-function latency(r: RunResults, engines: EngineName[]): string[] {
+function latency(r: RunResults, engines: EngineName[], workloads: WorkloadName[], title: string): string[] {
   const rows: string[][] = [];
-  for (const w of workloadsRun(r)) {
+  for (const w of workloads) {
     const sums = engines.map((e) => summarize(r, w, e));
     if (!sums.some((s) => s?.latency !== undefined)) continue;
     const fmt = (s: Summary): string =>
@@ -161,13 +181,144 @@ function latency(r: RunResults, engines: EngineName[]): string[] {
   }
   if (rows.length === 0) return [];
   return [
-    '## Latency: µs per operation, p50 / p99 / p99.9 (medians over repetitions)',
+    `### ${title}: µs per operation, p50 / p99 / p99.9 (medians over repetitions)`,
     '',
     'From an HDR histogram of every operation; with operations in flight it includes queueing.',
     '',
     table(['workload', ...engines], rows),
     '',
   ];
+}
+
+function ycsb(r: RunResults, engines: EngineName[]): string[] {
+  const ws = workloadsRun(r, 'ycsb');
+  if (ws.length === 0) return [];
+  const z = sizesOf(r.config);
+  const lines = [
+    '## YCSB',
+    '',
+    `Core workloads A–F after a load of ${z.records} records (10 fields × 100 bytes, one value per record in the`,
+    `layout of YCSB's RocksDB binding, 1140 bytes; 23-byte hashed keys), ${z.operations} operations each, ` +
+      `${z.clients} clients (operations in flight).`,
+    'Run order on one database: load, A, B, C, F, D, E. Scrambled Zipfian 0.99 requests except D (latest).',
+    'Reads and scans use the sync API where the engine has one; the mode column says which.',
+    '',
+    ...throughput(r, engines, ws, 'YCSB throughput').map((l) => l.replace(/^## /, '### ')),
+    ...latency(r, engines, ws, 'YCSB latency'),
+  ];
+  const opRows: string[][] = [];
+  for (const w of ws) {
+    const sums = engines.map((e) => summarize(r, w, e));
+    const ops = [...new Set(sums.flatMap((s) => Object.keys(s?.opLatency ?? {})))];
+    if (ops.length < 2) continue;
+    for (const op of ops) {
+      opRows.push([
+        `${w} ${op}`,
+        ...sums.map((s) => {
+          const p = s?.opLatency?.[op];
+          return p ? `${fmtUs(p.p50)} / ${fmtUs(p.p99)} / ${fmtUs(p.p999)}` : '–';
+        }),
+      ]);
+    }
+  }
+  if (opRows.length > 0) {
+    lines.push(
+      '### YCSB latency by operation type: µs, p50 / p99 / p99.9',
+      '',
+      '`rmw` is a read, a change of one field and a write, timed as one operation.',
+      '',
+      table(['workload, operation', ...engines], opRows),
+      '',
+    );
+  }
+  return lines;
+}
+
+function sustained(r: RunResults, engines: EngineName[]): string[] {
+  if (!r.config.workloads.includes('sustained')) return [];
+  const sums = engines.map((e) => [e, summarizeSustained(r, e)] as const).filter(([, s]) => s !== undefined);
+  const lines = [
+    '## Sustained writes',
+    '',
+    `${SPECS.sustained.describe(sizesOf(r.config))}. Write rates exclude the time of the sampled reads.`,
+    `A slow batch took ≥ ${SLOW_BATCH_MS} ms. Write amplification "device" is /proc/self/io write_bytes −`,
+    'cancelled_write_bytes ÷ user key + value bytes, until the end of the writes and until the engine was idle',
+    '(the bar uses the latter: the compaction debt left at the end is part of the cost); "engine" is what the',
+    'engine says it wrote. Reads during writes: every ' +
+      `${SAMPLE_EVERY} batches ${SAMPLE_GETS} reads of random keys written so far; idle: as many after waiting for compaction.`,
+    '',
+  ];
+  if (sums.length === 0) {
+    lines.push('No engine ran it (it needs compaction stats: granitedb and classic-level).', '');
+    return lines;
+  }
+  const pct = (p: { p50: number; p99: number; p999: number }): string =>
+    `${fmtUs(p.p50)} / ${fmtUs(p.p99)} / ${fmtUs(p.p999)}`;
+  const num = (x: number | undefined, d = 2): string => (x === undefined ? '–' : fmtNum(x, d));
+  const rows: [string, (s: NonNullable<(typeof sums)[number][1]>) => string][] = [
+    ['keys', (s) => String(s.keys)],
+    ['write rate, keys/s (median of runs)', (s) => fmtRate(s.opsPerSec)],
+    ['slowest / fastest interval, keys/s', (s) => `${fmtRate(s.minInterval)} / ${fmtRate(s.maxInterval)}`],
+    ['batch latency p99.9 / max, ms', (s) => `${num(s.batchP999Ms, 1)} / ${num(s.batchMaxMs, 1)}`],
+    [`slow batches (≥ ${SLOW_BATCH_MS} ms)`, (s) => String(s.slowBatches)],
+    [
+      'engine-counted stalls (count, seconds)',
+      (s) => (s.stallCount === undefined ? 'not counted' : `${s.stallCount}, ${num(s.stallSeconds, 1)} s`),
+    ],
+    ['time to idle after the writes, s', (s) => num(s.settleSeconds, 1)],
+    ['write amplification, device, end of writes', (s) => num(s.deviceAmpWrites)],
+    ['write amplification, device, until idle', (s) => num(s.deviceAmpSettled)],
+    ['write amplification, engine-reported', (s) => num(s.engineAmp)],
+    ['read µs during writes, p50 / p99 / p99.9', (s) => pct(s.readDuring)],
+    [
+      'read µs while a compaction ran (subset), p50 / p99 / p99.9',
+      (s) =>
+        s.readDuringCompaction
+          ? `${pct(s.readDuringCompaction)} (${s.readDuringCompaction.count} reads)`
+          : '–',
+    ],
+    ['read µs idle, p50 / p99 / p99.9', (s) => pct(s.readIdle)],
+    ['read API', (s) => s.representative.read.api],
+    [
+      'tree when idle (files, bytes per level)',
+      (s) =>
+        (s.representative.levels ?? [])
+          .map((l) => `L${l.level}: ${l.files} / ${fmtBytes(l.bytes)}`)
+          .join('; ') || '–',
+    ],
+  ];
+  lines.push(
+    table(
+      ['', ...sums.map(([e]) => e)],
+      rows.map(([what, f]) => [what, ...sums.map(([, s]) => f(s!))]),
+    ),
+    '',
+  );
+  const stallDetail = sums.filter(([, s]) => s!.representative.stalls !== undefined);
+  for (const [e, s] of stallDetail) lines.push(`- ${e} stalls: ${s!.representative.stalls!.detail}.`);
+  for (const [e, s] of sums) lines.push(`- ${e} idle: ${s!.representative.settleMethod}.`);
+  for (const [e, s] of sums)
+    lines.push(`- ${e} engine write amplification: ${s!.representative.writeAmp.engineMethod}.`);
+  lines.push('');
+  // Throughput over time, from the median run of each engine.
+  const timelines = sums.map(([e, s]) => [e, s!.representative.timeline] as const);
+  const marks = [...new Set(timelines.flatMap(([, t]) => t.map((x) => x.keys)))].sort((a, b) => a - b);
+  lines.push(
+    '### Write rate over time (keys/s per interval, median run)',
+    '',
+    table(
+      ['keys written', ...timelines.map(([e]) => e)],
+      marks.map((k) => [
+        String(k),
+        ...timelines.map(([, t]) => {
+          const x = t.find((i) => i.keys === k);
+          return x === undefined ? '–' : `${fmtRate(x.opsPerSec)} (at ${x.seconds.toFixed(1)} s)`;
+        }),
+      ]),
+    ),
+    '',
+  );
+  return lines;
 }
 
 function resources(r: RunResults, engines: EngineName[]): string[] {
@@ -221,7 +372,10 @@ function coreBar(r: RunResults): string[] {
     lines.push('Not checked: granitedb was not part of this run.', '');
     return lines;
   }
-  const verdict = (p: boolean | undefined): string => (p === undefined ? 'n/a' : p ? 'pass' : '**FAIL**');
+  if (!CORE_BAR.workloads.some((w) => r.config.workloads.includes(w))) {
+    lines.push('Not checked: this run had none of its workloads.', '');
+    return lines;
+  }
   lines.push(
     table(
       ['row', 'granitedb ÷ classic-level', 'bar'],
@@ -237,6 +391,60 @@ function coreBar(r: RunResults): string[] {
   return lines;
 }
 
+function compactionBar(r: RunResults): string[] {
+  if (!r.config.workloads.includes('sustained')) return [];
+  const check = checkCompactionBar(r);
+  const met = check.rows.filter((x) => x.pass !== undefined);
+  const summary =
+    met.length === 0
+      ? 'Not checked.'
+      : met.every((x) => x.pass)
+        ? 'Met on every row checked.'
+        : `Not met: ${met.filter((x) => !x.pass).length} of ${met.length} rows fail.`;
+  const lines = [
+    '## PERF.md compaction bar',
+    '',
+    "A 10M-key fillrandom sustains ≥ classic-level's rate with write amplification ≤ classic-level's; p99.9 getSync",
+    `during compaction ≤ 2x idle (here: all reads sampled during the writes, against the idle reads). ${summary}`,
+    '',
+    table(
+      ['check', 'figure', 'bar', 'verdict'],
+      check.rows.map((x) => [x.what, x.figure, x.bar, x.bar === '–' ? '–' : verdict(x.pass)]),
+    ),
+    '',
+  ];
+  for (const c of check.caveats) lines.push(`- caveat: ${c}`);
+  if (check.caveats.length) lines.push('');
+  return lines;
+}
+
+function method(r: RunResults, engines: EngineName[]): string[] {
+  const sizes = sizesOf(r.config);
+  const lines = [
+    '## Workloads',
+    '',
+    'db_bench rows: 16-byte keys (`key` + 13-digit zero-padded index), incompressible random values.',
+    '',
+  ];
+  for (const w of workloadsRun(r)) lines.push(`- **${w}**: ${SPECS[w].describe(sizes)}`);
+  lines.push(
+    '',
+    'Sequence inside each child (one fresh database per line; later workloads run on what the first left):',
+    '',
+  );
+  for (const p of PHASES) {
+    if (p.workloads.some((w) => r.config.workloads.includes(w)))
+      lines.push(`- ${p.name}: ${p.workloads.join(' → ')}`);
+  }
+  lines.push('', 'Adapter notes:', '');
+  for (const e of engines) {
+    const notes = r.children.find((c) => c.engine === e && c.notes.length > 0)?.notes ?? [];
+    lines.push(`- ${e}: ${notes.join('; ') || '–'}`);
+  }
+  lines.push('');
+  return lines;
+}
+
 function problems(r: RunResults): string[] {
   const out: string[] = [];
   for (const c of r.children) {
@@ -247,34 +455,55 @@ function problems(r: RunResults): string[] {
   return out.length ? ['## Warnings', '', ...out, ''] : [];
 }
 
-export function renderReport(r: RunResults): string {
+function charts(list: readonly Chart[], chartDir: string, out: string): string[] {
+  if (list.length === 0) return [];
+  const rel = relative(dirname(out), chartDir).split('\\').join('/') || '.';
+  const lines = ['## Charts', '', 'Rendered from the same results by bench/charts.ts (Vega-Lite, SVG).', ''];
+  for (const c of list)
+    lines.push(`### ${c.title}`, '', c.caption, '', `![${c.title}](${rel}/${c.file})`, '');
+  return lines;
+}
+
+export function renderReport(
+  r: RunResults,
+  chartList: readonly Chart[] = [],
+  chartDir = '',
+  out = '',
+): string {
   const engines = enginesRun(r);
+  const db = workloadsRun(r, 'db_bench');
   return [
     ...header(r, engines),
-    ...throughput(r, engines),
-    ...latency(r, engines),
+    ...reading(r),
+    ...throughput(r, engines, db, 'db_bench throughput'),
+    ...latency(r, engines, db, 'db_bench latency'),
+    ...ycsb(r, engines),
+    ...sustained(r, engines),
     ...resources(r, engines),
     ...coreBar(r),
+    ...compactionBar(r),
+    ...charts(chartList, chartDir, out),
     ...method(r, engines),
     ...problems(r),
-    '## Charts',
-    '',
-    'TODO: charts (ops/s per row per engine, latency distributions from the HDR histograms) are not',
-    'generated yet; the tables above are the complete data.',
-    '',
   ].join('\n');
 }
 
-export function writeReport(r: RunResults, out = DEFAULT_REPORT): string {
-  writeFileSync(out, renderReport(r));
+/** Writes the charts into <dir of out>/benchmarks/ and the report to `out`; returns `out`. */
+export async function writeReport(r: RunResults, out = DEFAULT_REPORT): Promise<string> {
+  const chartDir = join(dirname(out), 'benchmarks');
+  const list = await writeCharts(r, chartDir);
+  writeFileSync(out, renderReport(r, list, chartDir, out));
   return out;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [input, out] = process.argv.slice(2);
-  if (input === undefined) {
-    console.error('usage: node dist/bench/report.js RESULTS.json [OUT.md]');
+  const args = process.argv.slice(2);
+  const out = args.find((a) => a.endsWith('.md'));
+  const inputs = args.filter((a) => a !== out);
+  if (inputs.length === 0) {
+    console.error('usage: node dist/bench/report.js RESULTS.json [MORE.json ...] [OUT.md]');
     process.exit(2);
   }
-  console.log(`report written to ${writeReport(JSON.parse(readFileSync(input, 'utf8')) as RunResults, out)}`);
+  const results = mergeResults(inputs.map((f) => JSON.parse(readFileSync(f, 'utf8')) as RunResults));
+  console.log(`report written to ${await writeReport(results, out)}`);
 }

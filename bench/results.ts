@@ -1,26 +1,16 @@
 // The results file: what each child measured, plus the run's configuration and machine. The parent
 // writes it with --json; report.ts and the console table read only this shape. Summaries take the
 // median and the min–max spread over repetitions of one (workload, engine) pair.
+import type { LatencySummary } from '../src/bench/latency.js';
+import { DEFAULT_SIZES, type Sizes, type WorkloadResult as BaseResult } from '../src/bench/spec.js';
+import type { WorkloadName } from '../src/bench/workloads.js';
 import type { EngineName } from './adapters/engine.js';
 import type { Machine } from './machine.js';
-import type { DiskUsage, IoCounters } from './probe.js';
-import type { Outcome, WorkloadName } from './workloads.js';
 
-export const RESULTS_SCHEMA = 1;
+/** 2: sizes (YCSB, sustained) in the config; per-op-type latency; the sustained detail. */
+export const RESULTS_SCHEMA = 2;
 
-export interface WorkloadResult extends Outcome {
-  workload: WorkloadName;
-  opsPerSec: number;
-  mbPerSec: number;
-  /** Peak RSS of the child up to the end of this workload, bytes. */
-  peakRss: number;
-  /** /proc/self/io write counters accumulated during the workload (absent off Linux). */
-  io?: IoCounters;
-  /** Database size right after a write workload. */
-  disk?: DiskUsage;
-  /** Device bytes (write_bytes − cancelled_write_bytes) ÷ user bytes, for write workloads. */
-  writeAmp?: number;
-}
+export type WorkloadResult = BaseResult<WorkloadName>;
 
 export interface ChildResult {
   engine: EngineName;
@@ -37,16 +27,18 @@ export interface ChildResult {
   error?: string;
 }
 
-export interface RunConfig {
+export interface RunConfig extends Sizes {
   engines: EngineName[];
   workloads: WorkloadName[];
-  num: number;
   repeat: number;
   seed: number;
 }
 
+/** The sizes of a run; a schema-1 file has only num, so the rest are the defaults of its time. */
+export const sizesOf = (c: RunConfig): Sizes => ({ ...DEFAULT_SIZES, ...c });
+
 export interface RunResults {
-  schema: typeof RESULTS_SCHEMA;
+  schema: 1 | typeof RESULTS_SCHEMA;
   startedAt: string;
   finishedAt: string;
   command: string;
@@ -62,12 +54,28 @@ export interface Spread {
   max: number;
 }
 
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
+function medianPercentiles(xs: readonly LatencySummary[]): Percentiles {
+  return {
+    p50: median(xs.map((x) => x.p50)),
+    p99: median(xs.map((x) => x.p99)),
+    p999: median(xs.map((x) => x.p999)),
+  };
+}
+
 export interface Summary {
   runs: number;
   mode: string;
   opsPerSec: Spread;
   mbPerSec: number;
-  latency?: { p50: number; p99: number; p999: number };
+  latency?: Percentiles;
+  /** Per operation type (YCSB), medians over repetitions. */
+  opLatency?: Record<string, Percentiles>;
   diskBytes?: number;
   writeAmp?: number;
   skipped?: string;
@@ -104,18 +112,20 @@ export function summarize(
   if (measured.length === 0)
     return { runs: 0, mode: '-', opsPerSec: spread([0]), mbPerSec: 0, skipped: rows[0]!.skipped, warnings };
   const lat = measured.every((r) => r.latency !== undefined)
-    ? {
-        p50: median(measured.map((r) => r.latency!.p50)),
-        p99: median(measured.map((r) => r.latency!.p99)),
-        p999: median(measured.map((r) => r.latency!.p999)),
-      }
+    ? medianPercentiles(measured.map((r) => r.latency!))
     : undefined;
+  let opLatency: Record<string, Percentiles> | undefined;
+  for (const op of new Set(measured.flatMap((r) => Object.keys(r.opLatency ?? {})))) {
+    const xs = measured.map((r) => r.opLatency?.[op]).filter((x): x is LatencySummary => x !== undefined);
+    (opLatency ??= {})[op] = medianPercentiles(xs);
+  }
   return {
     runs: measured.length,
     mode: measured[0]!.mode,
     opsPerSec: spread(measured.map((r) => r.opsPerSec)),
     mbPerSec: median(measured.map((r) => r.mbPerSec)),
     latency: lat,
+    opLatency,
     diskBytes: medianOf(measured, (r) => r.disk?.allocated),
     writeAmp: medianOf(measured, (r) => r.writeAmp),
     warnings,
@@ -134,4 +144,42 @@ export function peakRssOf(
     const rows = c.workloads.filter((w) => upTo.includes(w.workload));
     return rows.length === 0 ? undefined : Math.max(...rows.map((w) => w.peakRss));
   });
+}
+
+/**
+ * One results file from several runs (e.g. one per workload group): children concatenated, engines
+ * and workloads united, sizes and seed from the first run that selected each workload group, repeat
+ * the largest, commands one per line. Figures of a workload are still only compared within one run
+ * unless several runs measured it; the report lists every command.
+ */
+export function mergeResults(list: readonly RunResults[]): RunResults {
+  if (list.length === 1) return list[0]!;
+  const first = list[0]!;
+  const config: RunConfig = { ...first.config, engines: [], workloads: [] };
+  for (const r of list) {
+    for (const e of r.config.engines) if (!config.engines.includes(e)) config.engines.push(e);
+    for (const w of r.config.workloads) if (!config.workloads.includes(w)) config.workloads.push(w);
+    config.repeat = Math.max(config.repeat, r.config.repeat);
+    const sizes = sizesOf(r.config);
+    if (r.config.workloads.some((w) => w.startsWith('ycsb-'))) {
+      config.records = sizes.records;
+      config.operations = sizes.operations;
+      config.clients = sizes.clients;
+    }
+    if (r.config.workloads.includes('sustained')) config.sustainedNum = sizes.sustainedNum;
+    if (r.config.workloads.some((w) => !w.startsWith('ycsb-') && w !== 'sustained')) config.num = sizes.num;
+  }
+  return {
+    ...first,
+    schema: RESULTS_SCHEMA,
+    startedAt: list.map((r) => r.startedAt).sort()[0]!,
+    finishedAt: list
+      .map((r) => r.finishedAt)
+      .sort()
+      .at(-1)!,
+    command: list.map((r) => r.command).join('\n'),
+    config,
+    versions: Object.assign({}, ...list.map((r) => r.versions)),
+    children: list.flatMap((r) => r.children),
+  };
 }

@@ -1,25 +1,29 @@
-// db_bench-style benchmark runner: granitedb against classic-level, lmdb and rocksdb (PERF.md).
-// Measures ops/s (median and min–max over --repeat), MB/s, per-op latency p50/p99/p99.9 on the
-// single-op rows, peak RSS, database size and write amplification. Flags: see cli.ts (--help).
+// Benchmark runner: granitedb against classic-level, lmdb and rocksdb (PERF.md): the db_bench-style
+// workloads, YCSB A–F, and (with --sustained) the sustained-write scenario. Measures ops/s (median and
+// min–max over --repeat), MB/s, per-op latency p50/p99/p99.9, peak RSS, database size and write
+// amplification; --report writes docs/benchmarks.md and its charts. Flags: see cli.ts (--help).
 //
 // Process model: every (engine, repetition) is its own child (worker.ts) with a fresh directory
 // under os.tmpdir(); repetition r runs the engines in order rotated by r, one child at a time.
-// Sequence inside one child (a phase = a fresh database; its fill always runs, reads use its data):
-//   seq:    fillseq
-//   main:   fillrandom → overwrite → readrandom (async) → readrandomsync → readmissing → seekrandom → readseq
-//   single: fillrandomsingle
-//   sync:   fillsync
-//   large:  fill4k → readrandom4k
+// Sequence inside one child (a phase = a fresh database; its first workload always runs, the others
+// use its data; src/bench/workloads.ts):
+//   seq:       fillseq
+//   main:      fillrandom → overwrite → readrandom (async) → readrandomsync → readmissing → seekrandom → readseq
+//   single:    fillrandomsingle
+//   sync:      fillsync
+//   large:     fill4k → readrandom4k
+//   ycsb:      ycsb-load → ycsb-a → ycsb-b → ycsb-c → ycsb-f → ycsb-d → ycsb-e
+//   sustained: sustained (10M-key fillrandom, then idle)
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Sizes } from '../src/bench/spec.js';
 import type { EngineName } from './adapters/engine.js';
-import { graniteAvailable } from './adapters/granitedb.js';
 import { engineVersion } from './adapters/versions.js';
 import { USAGE, parseArgs } from './cli.js';
-import { fmtBytes, fmtRate, fmtUs } from './format.js';
+import { fmtBytes, fmtRate, fmtUs } from '../src/bench/format.js';
 import { describeMachine } from './machine.js';
 import { writeReport } from './report.js';
 import { type ChildResult, RESULTS_SCHEMA, type RunResults } from './results.js';
@@ -76,22 +80,21 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let engines: EngineName[] = opts.engines;
-  if (engines.includes('granitedb') && !graniteAvailable()) {
-    console.warn('granitedb is not built yet (no dist/src/index.js): running without it');
-    engines = engines.filter((e) => e !== 'granitedb');
-  }
-  if (engines.length === 0) {
-    console.error('nothing to run; try --engines classic-level,lmdb,rocksdb\n' + USAGE);
-    return 2;
-  }
+  const engines: EngineName[] = opts.engines;
+  const sizes: Sizes = {
+    num: opts.num,
+    records: opts.records,
+    operations: opts.operations,
+    clients: opts.clients,
+    sustainedNum: opts.sustainedNum,
+  };
 
   const results: RunResults = {
     schema: RESULTS_SCHEMA,
     startedAt: new Date().toISOString(),
     finishedAt: '',
     command: ['node', 'dist/bench/run.js', ...process.argv.slice(2)].join(' '),
-    config: { engines, workloads: opts.workloads, num: opts.num, repeat: opts.repeat, seed: opts.seed },
+    config: { engines, workloads: opts.workloads, ...sizes, repeat: opts.repeat, seed: opts.seed },
     machine: describeMachine(),
     versions: Object.fromEntries(engines.map((e) => [e, engineVersion(e)])),
     children: [],
@@ -107,7 +110,7 @@ async function main(): Promise<number> {
         const child = await runChild({
           engine,
           dir,
-          num: opts.num,
+          sizes,
           seed: opts.seed,
           repetition: rep,
           workloads: opts.workloads,
@@ -129,7 +132,7 @@ async function main(): Promise<number> {
     writeFileSync(opts.json, JSON.stringify(results, null, 2) + '\n');
     console.log(`results written to ${opts.json}`);
   }
-  if (opts.report) console.log(`report written to ${writeReport(results)}`);
+  if (opts.report) console.log(`report written to ${await writeReport(results)}`);
   return results.children.some((c) => c.error !== undefined) ? 1 : 0;
 }
 

@@ -3,9 +3,9 @@
 // amplification, and granitedb's ratio to the best peer and to classic-level (same run).
 import { ENGINES } from './adapters/engine.js';
 import { compare } from './bars.js';
-import { fmtBytes, fmtNum, fmtRate, fmtRatio, fmtUs } from './format.js';
+import { fmtBytes, fmtNum, fmtRate, fmtRatio, fmtUs } from '../src/bench/format.js';
 import { type RunResults, peakRssOf, summarize } from './results.js';
-import { WORKLOADS } from './workloads.js';
+import { WORKLOADS } from '../src/bench/workloads.js';
 
 function pad(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseFileName } from '../format/filenames.js';
 import type { GraniteDB } from '../index.js';
+import { ALIASES, WORKLOADS } from '../bench/workloads.js';
+import { type BenchOptions, runBench } from './bench.js';
 import { checkDatabase, checkWorkUnits } from './check.js';
 import { lockForRead, openForRead, openForWrite, requireDatabase } from './database.js';
 import { dumpManifest, dumpSst, dumpWal } from './dump.js';
@@ -379,6 +381,36 @@ export function buildProgram(): Command {
       },
     ),
   );
+
+  program
+    .command('bench')
+    .description('benchmark granitedb on a scratch directory: db_bench workloads, YCSB A–F, sustained writes')
+    .option('--workloads <list>', 'comma-separated workloads and groups (see below)', 'dbbench')
+    .option(
+      '--num <n>',
+      'keys for the db_bench workloads (4 KiB rows use N/5)',
+      parsePositive('--num'),
+      100_000,
+    )
+    .option('--records <n>', 'YCSB records loaded', parsePositive('--records'), 100_000)
+    .option('--operations <n>', 'YCSB operations per workload A–F', parsePositive('--operations'), 100_000)
+    .option('--clients <n>', 'YCSB operations in flight', parsePositive('--clients'), 16)
+    .option(
+      '--sustained-num <n>',
+      'keys written by the sustained scenario',
+      parsePositive('--sustained-num'),
+      1_000_000,
+    )
+    .option('--seed <n>', 'data and access-order seed', parsePositive('--seed'), 1)
+    .option('--dir <dir>', 'scratch directory, empty or new (default: a temporary one, removed afterwards)')
+    .option('--json', 'print the results as one JSON document')
+    .addHelpText(
+      'after',
+      `\nWorkloads: ${WORKLOADS.join(', ')}.\nGroups: ${Object.entries(ALIASES)
+        .map(([k, v]) => `${k} (${v.length})`)
+        .join(', ')}; dbbench is the default. See docs/cli.md and docs/benchmarks.md.`,
+    )
+    .action(action((o: BenchOptions) => runBench(o, version())));
 
   return program;
 }

@@ -23,6 +23,7 @@ const COMMANDS = [
   'dump-wal',
   'dump-manifest',
   'load',
+  'bench',
 ];
 
 interface Run {

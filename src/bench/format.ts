@@ -1,5 +1,5 @@
-// Number formatting shared by the console table and the markdown report: ops/s as 1.08M / 406k,
-// bytes as MiB/GiB, latencies in µs with three significant digits, ratios as 1.23x.
+// Number formatting shared by the harness's console table, its markdown report and `granite bench`:
+// ops/s as 1.08M / 406k, bytes as MiB/GiB, latencies in µs with three significant digits, ratios as 1.23x.
 
 export function fmtRate(x: number): string {
   if (x >= 1e6) return `${(x / 1e6).toFixed(x >= 1e7 ? 1 : 2)}M`;

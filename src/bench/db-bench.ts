@@ -1,13 +1,14 @@
-// The db_bench-style workloads of ../shared/PERF.md, grouped into phases. A phase is one fresh
-// database inside one child process: its first workload fills it and the rest run on what the fill
-// (and any earlier workload of the phase) left behind, with no pause for background compaction, as
-// db_bench does. Each `run` does its own set-up (index arrays, value views) before starting a clock.
-import type { Engine } from './adapters/engine.js';
-import { KEY_BYTES, type KeySpace, type ValueSource, permutation, randomIndexes } from './data.js';
+// The db_bench-style workloads of the project performance brief (PERF.md): 16-byte keys, 100-byte
+// values unless stated. They run in phases (workloads.ts): a phase's first workload fills a fresh
+// database and the rest run on what it (and any earlier workload of the phase) left behind, with no
+// pause for background compaction, as db_bench does. Each `run` does its own set-up (index arrays,
+// value views) before starting a clock.
+import { performance } from 'node:perf_hooks';
+import { KEY_BYTES, type ValueSource, permutation, randomIndexes } from './data.js';
 import { driveAsync, driveSync } from './drive.js';
-import { LatencyRecorder, type LatencySummary } from './latency.js';
+import { type Context, type Outcome, type Sizes, type WorkloadSpec, skipped } from './spec.js';
 
-export const WORKLOADS = [
+export const DB_BENCH_WORKLOADS = [
   'fillseq',
   'fillrandom',
   'overwrite',
@@ -21,7 +22,7 @@ export const WORKLOADS = [
   'fill4k',
   'readrandom4k',
 ] as const;
-export type WorkloadName = (typeof WORKLOADS)[number];
+export type DbBenchWorkload = (typeof DB_BENCH_WORKLOADS)[number];
 
 export const BATCH = 1000;
 export const IN_FLIGHT = 256;
@@ -30,68 +31,8 @@ export const SEEK_ENTRIES = 10;
 export const SMALL_VALUE = 100;
 export const LARGE_VALUE = 4096;
 
-/** Phases in the order a child runs them; the first workload of each fills a fresh database. */
-export interface Phase {
-  name: string;
-  workloads: readonly WorkloadName[];
-  /** The phase writes with sync: true (see OpenOptions.syncWrites). */
-  syncWrites: boolean;
-}
-
-export const PHASES: readonly Phase[] = [
-  { name: 'seq', workloads: ['fillseq'], syncWrites: false },
-  {
-    name: 'main',
-    workloads: [
-      'fillrandom',
-      'overwrite',
-      'readrandom',
-      'readrandomsync',
-      'readmissing',
-      'seekrandom',
-      'readseq',
-    ],
-    syncWrites: false,
-  },
-  { name: 'single', workloads: ['fillrandomsingle'], syncWrites: false },
-  { name: 'sync', workloads: ['fillsync'], syncWrites: true },
-  { name: 'large', workloads: ['fill4k', 'readrandom4k'], syncWrites: false },
-];
-
-/** Everything a workload needs; built once per child, before any clock starts. */
-export interface Context {
-  engine: Engine;
-  num: number;
-  seed: number;
-  keys: KeySpace;
-  small: ValueSource;
-  large: () => ValueSource;
-}
-
-export interface Outcome {
-  ops: number;
-  seconds: number;
-  /** Key + value bytes moved by the operations (user bytes, for MB/s and write amplification). */
-  bytes: number;
-  /** How the operations were issued, e.g. 'batch 1000' or 'async ×256'. */
-  mode: string;
-  latency?: LatencySummary;
-  /** Set when the engine cannot run this workload; then nothing was measured. */
-  skipped?: string;
-  /** Anything a reader of the figure should know (e.g. keys not found). */
-  warnings?: string[];
-}
-
-export interface WorkloadSpec {
-  name: WorkloadName;
-  kind: 'write' | 'read';
-  /** One line for the report: what is measured, with the operation count for `num`. */
-  describe(num: number): string;
-  run(ctx: Context): Promise<Outcome>;
-}
-
 /** Operation counts derived from --num. */
-export const sizes = (num: number) => ({
+export const counts = (num: number) => ({
   seeks: Math.max(1, Math.floor(num / 10)),
   syncPuts: Math.min(num, Math.max(1000, Math.floor(num / 100))),
   large: Math.max(1, Math.floor(num / 5)),
@@ -157,7 +98,7 @@ async function pointReads(
   valueSize: number,
 ): Promise<Outcome> {
   const { engine } = ctx;
-  const lat = new LatencyRecorder();
+  const lat = ctx.recorder();
   let found = 0;
   let seconds: number;
   let mode: string;
@@ -188,7 +129,7 @@ async function singlePuts(
 ) {
   const { engine, keys, small, num } = ctx;
   const order = permutation(num, seed);
-  const lat = new LatencyRecorder();
+  const lat = ctx.recorder();
   const put = (j: number): Promise<void> =>
     engine.put(keys.key(order[j]!), small.value(order[j]!, gen), sync);
   const seconds = await driveAsync(count, inFlight, put, lat);
@@ -197,11 +138,12 @@ async function singlePuts(
   return { ops: count, seconds, bytes: count * (KEY_BYTES + small.size), mode, latency: lat.summary() };
 }
 
-export const SPECS: Record<WorkloadName, WorkloadSpec> = {
+export const DB_BENCH_SPECS: Record<DbBenchWorkload, WorkloadSpec<DbBenchWorkload>> = {
   fillseq: {
     name: 'fillseq',
+    group: 'db_bench',
     kind: 'write',
-    describe: (n) => `${n} puts in ascending key order, batches of ${BATCH}`,
+    describe: ({ num: n }: Sizes) => `${n} puts in ascending key order, batches of ${BATCH}`,
     async run(ctx) {
       const out = await fillBatches(ctx, (j) => j, ctx.num, ctx.small, GEN.fill);
       await verify(ctx, (j) => j, ctx.num, ctx.small, GEN.fill);
@@ -210,8 +152,9 @@ export const SPECS: Record<WorkloadName, WorkloadSpec> = {
   },
   fillrandom: {
     name: 'fillrandom',
+    group: 'db_bench',
     kind: 'write',
-    describe: (n) => `${n} puts, a shuffled permutation of all keys, batches of ${BATCH}`,
+    describe: ({ num: n }: Sizes) => `${n} puts, a shuffled permutation of all keys, batches of ${BATCH}`,
     async run(ctx) {
       const order = permutation(ctx.num, SEED.perm ^ ctx.seed);
       const out = await fillBatches(ctx, (j) => order[j]!, ctx.num, ctx.small, GEN.fill);
@@ -221,8 +164,9 @@ export const SPECS: Record<WorkloadName, WorkloadSpec> = {
   },
   overwrite: {
     name: 'overwrite',
+    group: 'db_bench',
     kind: 'write',
-    describe: (n) => `${n} puts of uniformly random existing keys, batches of ${BATCH}`,
+    describe: ({ num: n }: Sizes) => `${n} puts of uniformly random existing keys, batches of ${BATCH}`,
     run(ctx) {
       const order = randomIndexes(ctx.num, ctx.num, SEED.overwrite ^ ctx.seed);
       return fillBatches(ctx, (j) => order[j]!, ctx.num, ctx.small, GEN.overwrite);
@@ -230,8 +174,9 @@ export const SPECS: Record<WorkloadName, WorkloadSpec> = {
   },
   readrandom: {
     name: 'readrandom',
+    group: 'db_bench',
     kind: 'read',
-    describe: (n) => `${n} gets of random existing keys, async, ${IN_FLIGHT} in flight`,
+    describe: ({ num: n }: Sizes) => `${n} gets of random existing keys, async, ${IN_FLIGHT} in flight`,
     run(ctx) {
       const idx = randomIndexes(ctx.num, ctx.num, SEED.read ^ ctx.seed);
       return pointReads(ctx, idx, (i) => ctx.keys.key(i), false, true, SMALL_VALUE);
@@ -239,8 +184,9 @@ export const SPECS: Record<WorkloadName, WorkloadSpec> = {
   },
   readrandomsync: {
     name: 'readrandomsync',
+    group: 'db_bench',
     kind: 'read',
-    describe: (n) => `${n} sync gets of random existing keys (engines with a sync get)`,
+    describe: ({ num: n }: Sizes) => `${n} sync gets of random existing keys (engines with a sync get)`,
     async run(ctx) {
       if (ctx.engine.getSync === undefined) return skipped('no sync get');
       const idx = randomIndexes(ctx.num, ctx.num, SEED.read ^ ctx.seed);
@@ -249,8 +195,10 @@ export const SPECS: Record<WorkloadName, WorkloadSpec> = {
   },
   readmissing: {
     name: 'readmissing',
+    group: 'db_bench',
     kind: 'read',
-    describe: (n) => `${n} gets of absent keys inside the key range; sync where available, else async`,
+    describe: ({ num: n }: Sizes) =>
+      `${n} gets of absent keys inside the key range; sync where available, else async`,
     run(ctx) {
       const idx = randomIndexes(ctx.num, ctx.num, SEED.missing ^ ctx.seed);
       ctx.keys.missingKey(0); // build the arena before the clock starts
@@ -259,14 +207,15 @@ export const SPECS: Record<WorkloadName, WorkloadSpec> = {
   },
   seekrandom: {
     name: 'seekrandom',
+    group: 'db_bench',
     kind: 'read',
-    describe: (n) =>
-      `${sizes(n).seeks} × (iterator at a random key, read ${SEEK_ENTRIES}, close); sync where available, ` +
+    describe: ({ num: n }: Sizes) =>
+      `${counts(n).seeks} × (iterator at a random key, read ${SEEK_ENTRIES}, close); sync where available, ` +
       `else async, ${IN_FLIGHT} in flight`,
     async run(ctx) {
       const { engine, keys } = ctx;
-      const idx = randomIndexes(sizes(ctx.num).seeks, ctx.num, SEED.seek ^ ctx.seed);
-      const lat = new LatencyRecorder();
+      const idx = randomIndexes(counts(ctx.num).seeks, ctx.num, SEED.seek ^ ctx.seed);
+      const lat = ctx.recorder();
       let entries = 0;
       let seconds: number;
       let mode: string;
@@ -288,6 +237,7 @@ export const SPECS: Record<WorkloadName, WorkloadSpec> = {
   },
   readseq: {
     name: 'readseq',
+    group: 'db_bench',
     kind: 'read',
     describe: () => 'one full forward scan; ops = entries read',
     async run(ctx) {
@@ -301,24 +251,29 @@ export const SPECS: Record<WorkloadName, WorkloadSpec> = {
   },
   fillrandomsingle: {
     name: 'fillrandomsingle',
+    group: 'db_bench',
     kind: 'write',
-    describe: (n) => `${n} single puts in random order, async, ${IN_FLIGHT} in flight, unsynced`,
+    describe: ({ num: n }: Sizes) =>
+      `${n} single puts in random order, async, ${IN_FLIGHT} in flight, unsynced`,
     run: (ctx) => singlePuts(ctx, ctx.num, IN_FLIGHT, false, SEED.single ^ ctx.seed, GEN.single),
   },
   fillsync: {
     name: 'fillsync',
+    group: 'db_bench',
     kind: 'write',
-    describe: (n) => `${sizes(n).syncPuts} puts with sync: true from ${SYNC_WRITERS} concurrent writers`,
+    describe: ({ num: n }: Sizes) =>
+      `${counts(n).syncPuts} puts with sync: true from ${SYNC_WRITERS} concurrent writers`,
     run: (ctx) =>
-      singlePuts(ctx, sizes(ctx.num).syncPuts, SYNC_WRITERS, true, SEED.sync ^ ctx.seed, GEN.sync),
+      singlePuts(ctx, counts(ctx.num).syncPuts, SYNC_WRITERS, true, SEED.sync ^ ctx.seed, GEN.sync),
   },
   fill4k: {
     name: 'fill4k',
+    group: 'db_bench',
     kind: 'write',
-    describe: (n) =>
-      `${sizes(n).large} puts of ${LARGE_VALUE}-byte values, random order, batches of ${BATCH}`,
+    describe: ({ num: n }: Sizes) =>
+      `${counts(n).large} puts of ${LARGE_VALUE}-byte values, random order, batches of ${BATCH}`,
     async run(ctx) {
-      const count = sizes(ctx.num).large;
+      const count = counts(ctx.num).large;
       const order = permutation(count, SEED.large ^ ctx.seed);
       const out = await fillBatches(ctx, (j) => order[j]!, count, ctx.large(), GEN.fill);
       await verify(ctx, (j) => order[j]!, count, ctx.large(), GEN.fill);
@@ -327,17 +282,14 @@ export const SPECS: Record<WorkloadName, WorkloadSpec> = {
   },
   readrandom4k: {
     name: 'readrandom4k',
+    group: 'db_bench',
     kind: 'read',
-    describe: (n) =>
-      `${sizes(n).large} gets of random ${LARGE_VALUE}-byte values, async, ${IN_FLIGHT} in flight`,
+    describe: ({ num: n }: Sizes) =>
+      `${counts(n).large} gets of random ${LARGE_VALUE}-byte values, async, ${IN_FLIGHT} in flight`,
     run(ctx) {
-      const count = sizes(ctx.num).large;
+      const count = counts(ctx.num).large;
       const idx = randomIndexes(count, count, SEED.read4k ^ ctx.seed);
       return pointReads(ctx, idx, (i) => ctx.keys.key(i), false, true, LARGE_VALUE);
     },
   },
 };
-
-function skipped(reason: string): Outcome {
-  return { ops: 0, seconds: 0, bytes: 0, mode: '-', skipped: reason };
-}

@@ -1,6 +1,7 @@
 // Benchmark inputs, generated before any clock starts: 16-byte keys in one arena, values as views
 // into a seeded random pool, shuffled permutations. Everything is a pure function of the seed, so
-// every engine (and every repetition) sees the same keys, values and access order.
+// every engine (and every repetition) sees the same keys, values and access order. Shared by the
+// peer harness (bench/) and `granite bench` (src/cli/).
 // Memory: keys cost 16 bytes each in one Buffer; values cost one shared pool, not one Buffer per key.
 
 export const KEY_BYTES = 16;
@@ -33,6 +34,11 @@ export class Rng {
     return t >>> 0;
   }
 
+  /** Uniform double in [0, 1), 32 bits of randomness. */
+  float(): number {
+    return this.nextU32() / 0x1_0000_0000;
+  }
+
   /** Uniform integer in [0, n), n ≤ 2^32. */
   below(n: number): number {
     return Math.floor((this.nextU32() / 0x1_0000_0000) * n);
@@ -45,7 +51,7 @@ export class Rng {
 }
 
 /** murmur3 fmix32: a stateless hash, for per-key value offsets. */
-function mix32(x: number): number {
+export function mix32(x: number): number {
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;
