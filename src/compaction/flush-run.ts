@@ -1,55 +1,39 @@
-// The worker side of a flush (ADR 0010): builds one L0 table from the entry chunks the main thread streams
-// (flush-stream.ts). finish() syncs the table and its directory and returns its metadata; publishing it in
-// the MANIFEST stays with the main thread. abort() closes and removes the partial file.
-import { tableFileName } from '../format/filenames.js';
-import type { FileSystem, WritableFile } from '../fs/file-system.js';
-import { TableBuilder, type TableBuilderOptions } from '../sstable/table-builder.js';
-import { fileMetaOf, type FileMeta } from '../version/file-meta.js';
-import { addChunk } from './flush-stream.js';
+// The worker side of a flush (ADR 0010): rebuilds the frozen memtable from the batches the main thread
+// streams (flush-stream.ts), in their original order, then writes it with the same writeLevel0Table the
+// main thread uses (sort, snapshot drop rule, table build, fdatasync of table and directory). Publishing the
+// table in the MANIFEST stays with the main thread.
+import type { FileSystem } from '../fs/file-system.js';
+import { Memtable } from '../memtable/memtable.js';
+import type { TableBuilderOptions } from '../sstable/table-builder.js';
+import type { FileMeta } from '../version/file-meta.js';
+import { forEachChunkBatch } from './flush-stream.js';
+import { writeLevel0Table } from './flush-table.js';
 
 export interface FlushSpec {
   dir: string;
   fileNum: number;
   table: TableBuilderOptions;
+  /** Versions at or below this seq may be read by a snapshot (the drop rule of flush-table.ts). */
+  oldestSnapshot: number;
 }
 
 export class FlushRun {
   readonly #fs: FileSystem;
   readonly #spec: FlushSpec;
-  readonly #path: string;
-  readonly #file: WritableFile;
-  readonly #builder: TableBuilder;
+  readonly #mem = new Memtable(0);
 
   constructor(fs: FileSystem, spec: FlushSpec) {
     this.#fs = fs;
     this.#spec = spec;
-    this.#path = `${spec.dir}/${tableFileName(spec.fileNum)}`;
-    this.#file = fs.create(this.#path);
-    this.#builder = new TableBuilder(this.#file, spec.table);
   }
 
   add(chunk: ArrayBuffer, length: number): void {
-    addChunk(this.#builder, chunk, length);
+    forEachChunkBatch(chunk, length, (rep, seq) => this.#mem.addBatch(rep, rep.length, seq));
   }
 
-  async finish(): Promise<FileMeta> {
-    const props = this.#builder.finish();
-    await this.#file.sync();
-    this.#file.close();
-    await this.#fs.syncDir(this.#spec.dir);
-    return fileMetaOf(this.#spec.fileNum, props);
-  }
-
-  abort(): void {
-    try {
-      this.#file.close();
-    } catch {
-      // already closed
-    }
-    try {
-      this.#fs.unlink(this.#path);
-    } catch {
-      // never created or already gone
-    }
+  /** Writes the table; on failure the partial file is removed (writeLevel0Table) and the error thrown. */
+  finish(): Promise<FileMeta> {
+    const s = this.#spec;
+    return writeLevel0Table(this.#mem, s.fileNum, s.dir, this.#fs, s.table, s.oldestSnapshot, false);
   }
 }

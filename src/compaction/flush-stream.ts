@@ -1,45 +1,36 @@
-// The entry stream a flush sends to its worker (ADR 0010): the memtable's surviving versions in internal-key
-// order, packed into chunks that are transferred (not copied) to the worker, which feeds them to a
-// TableBuilder. In memory only, never on disk.
-//   chunk := entry*
-//   entry := keyLen:varint key[keyLen] trailer:fixed64 valueLen:varint value[valueLen]
-// A chunk ends at an entry boundary. The writer guarantees order (each entry's internal key is greater than
-// the one before, across chunks); the reader checks framing and stops with an Error on a malformed chunk (a
-// bug, not damage on disk).
-import { getFixed64, getVarint, putFixed64, putVarint } from '../util/coding.js';
-import { binaryString } from '../util/bytes.js';
-import type { TableBuilder } from '../sstable/table-builder.js';
+// The stream a flush sends to its worker (ADR 0010): the frozen memtable's write batches, in the order they
+// were applied, packed into chunks that are transferred (not copied) to the worker, which adds them to an
+// empty memtable and writes that. In memory only, never on disk.
+//   chunk := batch*
+//   batch := len:fixed32 seq:fixed64 rep[len]       rep: one encoded write batch (../format/batch.ts)
+// A chunk ends at a batch boundary. The reader checks the framing and throws an Error on a malformed chunk
+// (a bug in this process, not damage on disk).
+import { getFixed32, getFixed64, putFixed32, putFixed64 } from '../util/coding.js';
 
 /** A chunk is sent once it holds at least this many bytes. */
-export const FLUSH_CHUNK_BYTES = 512 * 1024;
+export const FLUSH_CHUNK_BYTES = 1024 * 1024;
+const FRAME = 12;
 
-/** Packs entries into chunks; `take()` hands out the packed bytes and starts a new chunk. */
+/** Packs batches into chunks; `take()` hands out the packed bytes and starts a new chunk. */
 export class FlushChunkWriter {
-  #buf = Buffer.allocUnsafeSlow(FLUSH_CHUNK_BYTES + 64 * 1024);
+  #buf = Buffer.allocUnsafeSlow(FLUSH_CHUNK_BYTES + FRAME);
   #pos = 0;
 
   get size(): number {
     return this.#pos;
   }
 
-  /** Appends one entry; `key` is a binary string (one char per byte). */
-  add(key: string, trailer: number, value: Uint8Array, vOff: number, vLen: number): void {
-    const need = 10 + key.length + 8 + 5 + vLen;
-    if (this.#pos + need > this.#buf.length) {
-      const next = Buffer.allocUnsafeSlow(Math.max(this.#buf.length * 2, this.#pos + need));
+  /** Appends the batch src[off, off + len) whose first record has sequence number `seq`. */
+  addBatch(src: Uint8Array, off: number, len: number, seq: number): void {
+    if (this.#pos + FRAME + len > this.#buf.length) {
+      const next = Buffer.allocUnsafeSlow(Math.max(this.#buf.length * 2, this.#pos + FRAME + len));
       next.set(this.#buf.subarray(0, this.#pos));
       this.#buf = next;
     }
-    const buf = this.#buf;
-    let p = putVarint(buf, this.#pos, key.length);
-    if (key.length <= 64) for (let i = 0; i < key.length; i++) buf[p + i] = key.charCodeAt(i);
-    else buf.write(key, p, 'latin1');
-    p += key.length;
-    putFixed64(buf, p, trailer);
-    p = putVarint(buf, p + 8, vLen);
-    if (vLen <= 128) for (let i = 0; i < vLen; i++) buf[p + i] = value[vOff + i]!;
-    else buf.set(value.subarray(vOff, vOff + vLen), p);
-    this.#pos = p + vLen;
+    putFixed32(this.#buf, this.#pos, len);
+    putFixed64(this.#buf, this.#pos + 4, seq);
+    this.#buf.set(src.subarray(off, off + len), this.#pos + FRAME);
+    this.#pos += FRAME + len;
   }
 
   /**
@@ -48,28 +39,25 @@ export class FlushChunkWriter {
    */
   take(): { chunk: ArrayBuffer; length: number } {
     const out = { chunk: this.#buf.buffer as ArrayBuffer, length: this.#pos };
-    this.#buf = Buffer.allocUnsafeSlow(FLUSH_CHUNK_BYTES + 64 * 1024);
+    this.#buf = Buffer.allocUnsafeSlow(FLUSH_CHUNK_BYTES + FRAME);
     this.#pos = 0;
     return out;
   }
 }
 
-/** Adds every entry of chunk[0, length) to `builder`. */
-export function addChunk(builder: TableBuilder, chunk: ArrayBuffer, length: number): void {
-  const buf = Buffer.from(chunk, 0, length);
-  const end = length;
-  const cur = { pos: 0 };
+/** Calls `fn` for each batch of chunk[0, length): a view of its bytes (no copy) and its first seq. */
+export function forEachChunkBatch(
+  chunk: ArrayBuffer,
+  length: number,
+  fn: (rep: Buffer, seq: number) => void,
+): void {
   let p = 0;
-  while (p < end) {
-    const kLen = getVarint(buf, p, end, cur);
-    const kStart = cur.pos;
-    if (kLen < 0 || kStart + kLen + 8 > end) throw new Error(`malformed flush chunk at ${p}`);
-    const key = binaryString(buf, kStart, kStart + kLen);
-    const trailer = getFixed64(buf, kStart + kLen);
-    const vLen = getVarint(buf, kStart + kLen + 8, end, cur);
-    const vStart = cur.pos;
-    if (vLen < 0 || vStart + vLen > end) throw new Error(`malformed flush chunk at ${p}`);
-    builder.add(key, trailer, buf, vStart, vLen);
-    p = vStart + vLen;
+  while (p < length) {
+    if (p + FRAME > length) throw new Error(`malformed flush chunk at ${p}`);
+    const len = getFixed32(Buffer.from(chunk, p, 4), 0);
+    const seq = getFixed64(Buffer.from(chunk, p + 4, 8), 0);
+    if (p + FRAME + len > length) throw new Error(`malformed flush chunk at ${p}`);
+    fn(Buffer.from(chunk, p + FRAME, len), seq);
+    p += FRAME + len;
   }
 }

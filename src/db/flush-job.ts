@@ -1,130 +1,37 @@
-// Flush: writes a frozen memtable to a new L0 table file. Versions not visible to any reader are dropped:
-// walking a key's versions newest first, an older version is kept only while the version above it is newer
-// than the oldest snapshot (LevelDB's rule). Deletions are kept: older tables may hold what they hide.
-// The file is synced and its directory synced before the function returns; publishing it in the MANIFEST is
-// the caller's job. On failure the partial file is removed.
-import type { FileSystem } from '../fs/file-system.js';
-import { tableFileName } from '../format/filenames.js';
-import { Kind } from '../format/keys.js';
-import type { Memtable } from '../memtable/memtable.js';
-import { TableBuilder, type TableBuilderOptions } from '../sstable/table-builder.js';
-import { fileMetaOf, type FileMeta } from '../version/file-meta.js';
+// The main-thread side of a background flush (ADR 0010): the frozen memtable's batches, in the order they
+// were applied, are packed into ~1 MiB chunks and transferred to the flush worker, which rebuilds the
+// memtable and writes the L0 table (../compaction/flush-run.ts). The main thread only copies bytes: no sort,
+// no key lookups, no table building; it yields to the event loop after each chunk.
 import { FLUSH_CHUNK_BYTES, FlushChunkWriter } from '../compaction/flush-stream.js';
 import type { WorkerPool } from '../compaction/worker/pool.js';
+import type { Memtable } from '../memtable/memtable.js';
+import type { TableBuilderOptions } from '../sstable/table-builder.js';
+import type { FileMeta } from '../version/file-meta.js';
 
-const EMPTY = Buffer.alloc(0);
-/** Keys between event-loop yields (in-process flush). */
-const YIELD_EVERY = 4096;
-/** Keys between chunk-size checks (worker flush; the thread yields after each chunk sent). */
-const CHUNK_CHECK_EVERY = 64;
-
-/** Receives the flush's entries in internal-key order (TableBuilder.add's signature). */
-interface EntrySink {
-  add(key: string, trailer: number, value: Uint8Array, vOff: number, vLen: number): void;
-}
-
-/**
- * Feeds the versions of `mem` that survive the flush to `sink`, in order. `every()` is called after every
- * `everyKeys` keys and awaited when it returns a promise (the caller yields to the event loop or sends a chunk).
- */
-async function forEachSurvivor(
-  mem: Memtable,
-  oldestSnapshot: number,
-  sink: EntrySink,
-  every: (() => Promise<void> | undefined) | undefined,
-  everyKeys: number,
-): Promise<void> {
-  const keys = mem.sortedKeys();
-  const appendOnly = mem.isAppendOnly; // entry i is the only version of keys[i]: no lookup needed
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    let above = Infinity;
-    for (let e = appendOnly ? i : mem.newest(key); e >= 0; e = mem.older(e)) {
-      if (above <= oldestSnapshot) break;
-      const seq = mem.entrySeq(e);
-      if (mem.entryIsDeletion(e)) sink.add(key, seq * 256 + Kind.Delete, EMPTY, 0, 0);
-      else
-        sink.add(
-          key,
-          seq * 256 + Kind.Value,
-          mem.entryValueSlab(e),
-          mem.entryValueOffset(e),
-          mem.entryValueLength(e),
-        );
-      above = seq;
-    }
-    if (every !== undefined && i % everyKeys === everyKeys - 1) {
-      const p = every();
-      if (p !== undefined) await p;
-    }
-  }
-}
+export { writeLevel0Table } from '../compaction/flush-table.js';
 
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** Writes the table on this thread (tests, injected file systems, recovery), yielding if asked. */
-export async function writeLevel0Table(
-  mem: Memtable,
-  fileNum: number,
-  dir: string,
-  fs: FileSystem,
-  opts: TableBuilderOptions,
-  oldestSnapshot: number,
-  yieldWhileWriting: boolean,
-): Promise<FileMeta> {
-  const path = `${dir}/${tableFileName(fileNum)}`;
-  const file = fs.create(path);
-  try {
-    const b = new TableBuilder(file, opts);
-    await forEachSurvivor(
-      mem,
-      oldestSnapshot,
-      b,
-      yieldWhileWriting ? yieldToEventLoop : undefined,
-      YIELD_EVERY,
-    );
-    const p = b.finish();
-    await file.sync();
-    file.close();
-    await fs.syncDir(dir);
-    return fileMetaOf(fileNum, p);
-  } catch (err) {
-    try {
-      file.close();
-    } catch {
-      // already closed
-    }
-    try {
-      fs.unlink(path);
-    } catch {
-      // never created or already gone
-    }
-    throw err;
-  }
-}
-
-/**
- * Writes the table in a worker (ADR 0010): this thread packs the surviving entries into chunks and transfers
- * each to the worker as it fills, yielding to the event loop between chunks; the worker builds, syncs and
- * returns the table's metadata.
- */
+/** Writes `mem` as the L0 table `fileNum` in the flush worker; resolves with the synced table's metadata. */
 export function writeLevel0TableInWorker(
   mem: Memtable,
   fileNum: number,
   dir: string,
   pool: WorkerPool,
-  opts: TableBuilderOptions,
+  table: TableBuilderOptions,
   oldestSnapshot: number,
 ): Promise<FileMeta> {
-  return pool.runFlush({ dir, fileNum, table: opts }, async (send) => {
+  return pool.runFlush({ dir, fileNum, table, oldestSnapshot }, async (send) => {
     const w = new FlushChunkWriter();
-    const sendFull = (): Promise<void> | undefined => {
-      if (w.size < FLUSH_CHUNK_BYTES) return undefined;
-      const { chunk, length } = w.take();
-      send(chunk, length);
-      return yieldToEventLoop();
-    };
-    await forEachSurvivor(mem, oldestSnapshot, w, sendFull, CHUNK_CHECK_EVERY);
+    const n = mem.batchCount;
+    for (let i = 0; i < n; i++) {
+      mem.forEachBatch(i, i + 1, (buf, off, len, seq) => w.addBatch(buf, off, len, seq));
+      if (w.size >= FLUSH_CHUNK_BYTES) {
+        const { chunk, length } = w.take();
+        send(chunk, length);
+        await yieldToEventLoop();
+      }
+    }
     if (w.size > 0) {
       const { chunk, length } = w.take();
       send(chunk, length);

@@ -104,3 +104,31 @@ test('Memtable: lookups, snapshots of the order and the switch out of append-onl
   }
   assert.equal(mem.older(mem.newest('k3')), 1);
 });
+
+test('Memtable: small batches after an adopted large batch keep their own values (regression: wrong slab)', () => {
+  // A batch of >= 64 KiB is adopted as a slab of its own, pushed after the current 1 MiB slab; small batches
+  // that still fit the current slab must record that slab, not the adopted one.
+  const mem = new Memtable(1);
+  const value = (j: number): Buffer => Buffer.alloc(j % 100 === 0 ? 70_000 : 100, j);
+  let seq = 1;
+  for (let i = 0; i < 400; i += 50) {
+    const b = new WriteBatch();
+    for (let j = i; j < i + 50; j++) b.put(`k${j}`, value(j));
+    const rep = b.encodeCopy();
+    mem.addBatch(rep, rep.length, seq);
+    seq += 50;
+  }
+  const out: { value: Buffer | undefined } = { value: undefined };
+  for (let j = 0; j < 400; j++) {
+    out.value = undefined;
+    mem.get(`k${j}`, seq, out);
+    assert.ok((out.value as Buffer | undefined)?.equals(value(j)), `value of k${j}`);
+  }
+  let n = 0;
+  mem.forEachBatch(0, mem.batchCount, (buf, off, len) => {
+    assert.equal(buf[off + 12], 1, 'each recorded batch starts with its first record (a put)');
+    assert.ok(len > 12);
+    n++;
+  });
+  assert.equal(n, 8);
+});

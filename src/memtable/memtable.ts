@@ -35,11 +35,19 @@ export class Memtable {
   #count = 0;
   readonly #slabs: Buffer[] = [];
   #cur: Buffer = Buffer.allocUnsafe(0);
+  /** Index of #cur in #slabs (adopted batches are pushed after it). */
+  #curNo = -1;
   #curPos = 0;
   #bytes = 0;
   #sorted: string[] = [];
   #pending: string[] = [];
   #maxSeq = 0;
+  /** Every batch added, in order: where its encoded bytes sit (slab, offset, length) and its first seq. */
+  #batchSlab = new Int32Array(256);
+  #batchOff = new Int32Array(256);
+  #batchLen = new Int32Array(256);
+  #batchSeq = new Float64Array(256);
+  #batchCount = 0;
   /** True while every entry added a new key greater than all before it (sequential loads): then entry i holds
    *  the i-th smallest key and is its only version, so order needs no sort and no lookups. */
   #appendOnly = true;
@@ -89,12 +97,13 @@ export class Memtable {
       this.#bytes += len;
     } else {
       if (this.#curPos + len > this.#cur.length) this.#newSlab();
-      slabNo = this.#slabs.length - 1;
+      slabNo = this.#curNo; // not the last slab when a large batch was adopted after #cur was started
       src = this.#cur;
       base = this.#curPos;
       rep.copy(src, base, 0, len);
       this.#curPos += len;
     }
+    this.#recordBatch(slabNo, base, len, seq);
     const cur = { pos: 0 };
     let p = base + BATCH_HEADER_SIZE;
     const end = base + len;
@@ -114,10 +123,51 @@ export class Memtable {
     }
   }
 
+  #recordBatch(slab: number, off: number, len: number, seq: number): void {
+    const n = this.#batchCount;
+    if (n === this.#batchSlab.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.#batchSlab = grow(this.#batchSlab, (k) => new Int32Array(k));
+      this.#batchOff = grow(this.#batchOff, (k) => new Int32Array(k));
+      this.#batchLen = grow(this.#batchLen, (k) => new Int32Array(k));
+      this.#batchSeq = grow(this.#batchSeq, (k) => new Float64Array(k));
+    }
+    this.#batchSlab[n] = slab;
+    this.#batchOff[n] = off;
+    this.#batchLen[n] = len;
+    this.#batchSeq[n] = seq;
+    this.#batchCount = n + 1;
+  }
+
+  /** Number of batches added. */
+  get batchCount(): number {
+    return this.#batchCount;
+  }
+
+  /**
+   * Calls `fn` with the encoded bytes of batch i (buf[off, off + len)) and its first sequence number, for
+   * batches [from, to) in the order they were added; adding them in that order to an empty memtable rebuilds
+   * this one (the flush worker does, ADR 0010).
+   */
+  forEachBatch(
+    from: number,
+    to: number,
+    fn: (buf: Buffer, off: number, len: number, seq: number) => void,
+  ): void {
+    for (let i = from; i < to; i++) {
+      fn(this.#slabs[this.#batchSlab[i]!]!, this.#batchOff[i]!, this.#batchLen[i]!, this.#batchSeq[i]!);
+    }
+  }
+
   #newSlab(): void {
     this.#bytes += this.#curPos; // the used part of the slab being retired
     this.#cur = Buffer.allocUnsafe(SLAB_SIZE);
     this.#curPos = 0;
+    this.#curNo = this.#slabs.length;
     this.#slabs.push(this.#cur);
   }
 

@@ -14,7 +14,7 @@ test('getSync alone installs a finished worker compaction; data stays correct an
   const N = 4000;
   try {
     const db = await GraniteDB.open(dir, {
-      memtableSize: 64 * 1024,
+      memtableSize: 4 * 1024 * 1024, // no rotation by size: the four explicit flushes make the four L0 tables
       level0CompactionTrigger: 4,
       backgroundThreads: 1,
     });
@@ -24,8 +24,8 @@ test('getSync alone installs a finished worker compaction; data stays correct an
         b.clear();
         for (let j = i; j < i + 100; j++) b.put(key((j * 7919) % N), `v${(j * 7919) % N}`.padEnd(100, '.'));
         await db.write(b);
+        if ((i + 100) % (N / 4) === 0) await db.flush();
       }
-      await db.flush();
       // Now L0 holds several overlapping tables and a compaction runs (or is about to) in the worker.
       const l0Before = db.stats().levels[0]!.files;
       assert.ok(l0Before >= 4, `expected at least 4 L0 tables, got ${l0Before}`);

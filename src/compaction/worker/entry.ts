@@ -1,6 +1,7 @@
 // Worker thread entry: runs compaction jobs and flushes on the real file system. The only module that touches
 // parentPort. Jobs arrive on parentPort; results leave on the MessagePort the pool passed in workerData (see
-// pool.ts). A flush whose chunk failed ignores its later chunks and reports the error at 'flush-end'.
+// pool.ts). A flush's chunks rebuild its memtable; the table is written at 'flush-end'. A flush whose chunk
+// failed ignores its later chunks and reports the error at 'flush-end'.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { NodeFileSystem } from '../../fs/node-fs.js';
 import { runCompaction } from '../run.js';
@@ -45,7 +46,7 @@ port.on('message', (msg: ToWorker) => {
         f.run.add(msg.chunk, msg.length);
       } catch (err) {
         f.error = err;
-        f.run.abort();
+        f.run = undefined; // drop the partial memtable; no file exists before flush-end
       }
       return;
     }
@@ -54,21 +55,14 @@ port.on('message', (msg: ToWorker) => {
       const f = flushes.get(msg.id);
       flushes.delete(msg.id);
       if (f === undefined) return;
-      if (msg.type === 'flush-abort') {
-        f.run?.abort();
-        return;
-      }
+      if (msg.type === 'flush-abort') return; // nothing was written yet
       if (f.error !== undefined || f.run === undefined) {
         fail(msg.id, f.error);
         return;
       }
-      const run = f.run;
-      run.finish().then(
+      f.run.finish().then(
         (meta) => reply({ v: PROTOCOL_VERSION, type: 'flushed', id: msg.id, meta }),
-        (err) => {
-          run.abort();
-          fail(msg.id, err);
-        },
+        (err) => fail(msg.id, err), // writeLevel0Table removed the partial table
       );
       return;
     }

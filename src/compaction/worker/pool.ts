@@ -130,7 +130,7 @@ export class WorkerPool {
   /**
    * Runs a flush: `fill` produces the entry chunks through `send` (each chunk's ArrayBuffer is transferred,
    * so the caller must not touch it afterwards). Resolves with the synced table's metadata. If `fill` throws,
-   * the worker removes the partial table and the error is rethrown.
+   * the worker drops what it received (nothing is on disk yet) and the error is rethrown.
    */
   async runFlush(
     spec: FlushSpec,

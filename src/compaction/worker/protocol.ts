@@ -1,6 +1,6 @@
 // Messages between the main thread and a compaction worker: plain data, versioned. Errors travel as JSON and
 // are rebuilt as the same GraniteError classes on the main thread.
-import { CorruptionError, GraniteError, IOError, type ErrorCode } from '../../errors/errors.js';
+import { CorruptionError, ErrorCode, GraniteError, IOError } from '../../errors/errors.js';
 import type { CompactionJob, CompactionResult } from '../task.js';
 import type { FlushSpec } from '../flush-run.js';
 import type { FileMeta } from '../../version/file-meta.js';
@@ -51,9 +51,12 @@ export function rebuildError(s: SerializedError): Error {
     );
   }
   if (s.code === 'IO') return new IOError(s.message, { errno: s.errno });
-  if (s.code !== undefined && s.name.endsWith('Error') && s.name !== 'Error')
+  if (s.code !== undefined && (Object.values(ErrorCode) as string[]).includes(s.code))
     return new GraniteError(s.code as ErrorCode, s.message);
-  // A system error thrown by node:fs inside the worker (code = errno).
-  if (s.code !== undefined) return new IOError(s.message, { errno: s.code });
-  return new Error(s.message);
+  // A system error thrown by node:fs inside the worker (code = errno, e.g. ENOENT).
+  if (s.code !== undefined && /^E[A-Z0-9]+$/.test(s.code)) return new IOError(s.message, { errno: s.code });
+  // Anything else (a RangeError with code ERR_*, a plain Error) is a bug, rebuilt untyped with its name.
+  const e = new Error(s.message);
+  e.name = s.name;
+  return e;
 }

@@ -1,0 +1,103 @@
+// Flush: writes a frozen memtable to a new L0 table file. Versions not visible to any reader are dropped:
+// walking a key's versions newest first, an older version is kept only while the version above it is newer
+// than the oldest snapshot (LevelDB's rule). Deletions are kept: older tables may hold what they hide.
+// The file is synced and its directory synced before the function returns; publishing it in the MANIFEST is
+// the caller's job. On failure the partial file is removed.
+import type { FileSystem } from '../fs/file-system.js';
+import { tableFileName } from '../format/filenames.js';
+import { Kind } from '../format/keys.js';
+import type { Memtable } from '../memtable/memtable.js';
+import { TableBuilder, type TableBuilderOptions } from '../sstable/table-builder.js';
+import { fileMetaOf, type FileMeta } from '../version/file-meta.js';
+
+const EMPTY = Buffer.alloc(0);
+/** Keys between event-loop yields (in-process flush). */
+const YIELD_EVERY = 4096;
+
+/** Receives the flush's entries in internal-key order (TableBuilder.add's signature). */
+interface EntrySink {
+  add(key: string, trailer: number, value: Uint8Array, vOff: number, vLen: number): void;
+}
+
+/**
+ * Feeds the versions of `mem` that survive the flush to `sink`, in order. `every()` is called after every
+ * `everyKeys` keys and awaited when it returns a promise (the caller yields to the event loop or sends a chunk).
+ */
+async function forEachSurvivor(
+  mem: Memtable,
+  oldestSnapshot: number,
+  sink: EntrySink,
+  every: (() => Promise<void> | undefined) | undefined,
+  everyKeys: number,
+): Promise<void> {
+  const keys = mem.sortedKeys();
+  const appendOnly = mem.isAppendOnly; // entry i is the only version of keys[i]: no lookup needed
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    let above = Infinity;
+    for (let e = appendOnly ? i : mem.newest(key); e >= 0; e = mem.older(e)) {
+      if (above <= oldestSnapshot) break;
+      const seq = mem.entrySeq(e);
+      if (mem.entryIsDeletion(e)) sink.add(key, seq * 256 + Kind.Delete, EMPTY, 0, 0);
+      else
+        sink.add(
+          key,
+          seq * 256 + Kind.Value,
+          mem.entryValueSlab(e),
+          mem.entryValueOffset(e),
+          mem.entryValueLength(e),
+        );
+      above = seq;
+    }
+    if (every !== undefined && i % everyKeys === everyKeys - 1) {
+      const p = every();
+      if (p !== undefined) await p;
+    }
+  }
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * Writes `mem` as the L0 table `fileNum` (the flush worker, recovery, injected file systems, backgroundThreads
+ * 0); with `yieldWhileWriting` it yields to the event loop every 4096 keys.
+ */
+export async function writeLevel0Table(
+  mem: Memtable,
+  fileNum: number,
+  dir: string,
+  fs: FileSystem,
+  opts: TableBuilderOptions,
+  oldestSnapshot: number,
+  yieldWhileWriting: boolean,
+): Promise<FileMeta> {
+  const path = `${dir}/${tableFileName(fileNum)}`;
+  const file = fs.create(path);
+  try {
+    const b = new TableBuilder(file, opts);
+    await forEachSurvivor(
+      mem,
+      oldestSnapshot,
+      b,
+      yieldWhileWriting ? yieldToEventLoop : undefined,
+      YIELD_EVERY,
+    );
+    const p = b.finish();
+    await file.sync();
+    file.close();
+    await fs.syncDir(dir);
+    return fileMetaOf(fileNum, p);
+  } catch (err) {
+    try {
+      file.close();
+    } catch {
+      // already closed
+    }
+    try {
+      fs.unlink(path);
+    } catch {
+      // never created or already gone
+    }
+    throw err;
+  }
+}
