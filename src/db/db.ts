@@ -55,7 +55,7 @@ import { TableCache } from '../version/table-cache.js';
 import { VersionSet } from '../version/version-set.js';
 import type { VersionEdit } from '../version/version-edit.js';
 import { DBCursor, DBIterator, resolveBounds, type IteratorOptions, type RangeOptions } from './db-cursor.js';
-import { writeLevel0Table, writeLevel0TableInWorker } from './flush-job.js';
+import { flushWorkerLimits, writeLevel0Table, writeLevel0TableInWorker } from './flush-job.js';
 import {
   makeTask,
   overlapping,
@@ -401,7 +401,7 @@ export class GraniteDB {
     // injected file system and backgroundThreads 0 build the table here.
     let written: Promise<FileMeta>;
     if (background && o.backgroundThreads > 0 && o.fileSystem === undefined) {
-      this.#flushPool ??= new WorkerPool(1);
+      this.#flushPool ??= new WorkerPool(1, flushWorkerLimits(o.memtableSize));
       written = writeLevel0TableInWorker(
         mem,
         fileNum,

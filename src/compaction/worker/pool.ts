@@ -2,7 +2,13 @@
 // the only module that constructs Worker. A job goes to an idle worker or waits for one. Workers do not keep the process alive while idle; close() terminates them.
 // Results come back on a MessagePort of their own, so pollSync() can take them without an event-loop turn
 // (receiveMessageOnPort): a program that only runs synchronous reads still gets finished compactions installed.
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import {
+  MessageChannel,
+  Worker,
+  receiveMessageOnPort,
+  type MessagePort,
+  type ResourceLimits,
+} from 'node:worker_threads';
 import type { CompactionJob, CompactionResult } from '../task.js';
 import type { FlushSpec } from '../flush-run.js';
 import type { FileMeta } from '../../version/file-meta.js';
@@ -28,7 +34,7 @@ interface Slot {
  * dropped, and if Node then rejects the remaining flags as a worker's (e.g. --expose-gc given explicitly),
  * the worker starts with none.
  */
-function startWorker(): { worker: Worker; port1: MessagePort } {
+function startWorker(resourceLimits: ResourceLimits | undefined): { worker: Worker; port1: MessagePort } {
   const url = new URL('./entry.js', import.meta.url);
   const kept = process.execArgv.filter((a) => !a.startsWith('--input-type'));
   const attempts: (string[] | undefined)[] =
@@ -40,6 +46,7 @@ function startWorker(): { worker: Worker; port1: MessagePort } {
         workerData: { results: port2 },
         transferList: [port2],
         execArgv: attempts[i],
+        ...(resourceLimits === undefined ? {} : { resourceLimits }),
       });
       return { worker, port1 };
     } catch (err) {
@@ -56,12 +63,16 @@ export class WorkerPool {
   #nextId = 1;
   #closed = false;
 
-  constructor(size: number) {
+  readonly #limits: ResourceLimits | undefined;
+
+  /** `resourceLimits` bound each worker's heap (V8 collects sooner as a worker nears them). */
+  constructor(size: number, resourceLimits?: ResourceLimits) {
+    this.#limits = resourceLimits;
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
   }
 
   #spawn(): Slot {
-    const { worker, port1 } = startWorker();
+    const { worker, port1 } = startWorker(this.#limits);
     worker.unref();
     const slot: Slot = { worker, results: port1, busy: false, pending: new Map() };
     port1.on('message', (msg: FromWorker) => this.#deliver(slot, msg));
