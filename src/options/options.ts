@@ -59,7 +59,8 @@ export interface Options {
   /** Bytes per second compactions may write (one compaction runs at a time); 0 = unlimited. Flushes are
    *  never limited. @default 0 */
   compactionRateLimit: number;
-  /** Worker threads for background work. @default 1 */
+  /** Compaction worker threads; flushes get one more thread of their own. 0 runs both on the main thread.
+   *  @default 1 */
   backgroundThreads: number;
   /** Default for the `sync` write option. @default false */
   syncWrites: boolean;

@@ -6,8 +6,9 @@
 //  - edits are serialized: logAndApply calls queue behind each other (await points are the only interleaving);
 //  - CURRENT names a MANIFEST whose first record is a full snapshot; CURRENT is replaced by write-temp, sync,
 //    rename, sync-dir;
-//  - live WALs are those recorded by NewWal with number >= logNumber; each must exist on disk.
-import { CorruptionError, toIOError } from '../errors/errors.js';
+//  - live WALs are those recorded by NewWal with number >= logNumber; each must exist on disk;
+//  - after a failed MANIFEST write no further edit is written (#writeError): the database must be reopened.
+import { CorruptionError, toIOError, type GraniteError } from '../errors/errors.js';
 import { CURRENT, manifestFileName, tempFileName } from '../format/filenames.js';
 import { MANIFEST_FORMAT_VERSION } from '../format/manifest.js';
 import type { FileSystem } from '../fs/file-system.js';
@@ -31,6 +32,10 @@ export class VersionSet {
   manifestSize = 0;
   #manifest: LogWriter | undefined;
   #queue: Promise<void> = Promise.resolve();
+  /** Set by a failed MANIFEST append or sync: the file's tail is unknown (the record may be there, and the
+   *  writer's block offset may be off), so every later edit fails with it — a later sync would make the failed
+   *  record durable while memory never applied it, and deletions based on memory would break the MANIFEST. */
+  #writeError: GraniteError | undefined;
   /** Versions with readers; their files must not be deleted. */
   readonly #live = new Set<Version>();
 
@@ -93,12 +98,14 @@ export class VersionSet {
     const m = this.#manifest;
     if (m === undefined || this.#inFlight !== 0)
       throw new Error('granitedb internal error: MANIFEST busy or closed');
+    if (this.#writeError !== undefined) throw this.#writeError;
     edit.nextFileNumber ??= this.nextFileNumber;
     try {
       m.addRecord(encodeVersionEdit(edit));
       m.file.syncSync();
     } catch (err) {
-      throw toIOError(err, `write ${manifestFileName(this.manifestNumber)}`);
+      this.#writeError = toIOError(err, `write ${manifestFileName(this.manifestNumber)}`);
+      throw this.#writeError;
     }
     this.#applyToMemory(edit);
   }
@@ -109,12 +116,14 @@ export class VersionSet {
     const run = async (): Promise<void> => {
       const m = this.#manifest;
       if (m === undefined) throw new Error('granitedb internal error: no MANIFEST open');
+      if (this.#writeError !== undefined) throw this.#writeError;
       edit.nextFileNumber ??= this.nextFileNumber;
       try {
         m.addRecord(encodeVersionEdit(edit));
         await m.sync();
       } catch (err) {
-        throw toIOError(err, `write ${manifestFileName(this.manifestNumber)}`);
+        this.#writeError = toIOError(err, `write ${manifestFileName(this.manifestNumber)}`);
+        throw this.#writeError;
       }
       this.#applyToMemory(edit);
     };

@@ -125,14 +125,16 @@ export function readLogFile(
     parts = [];
     recordStart = -1;
     if (why === 'zero bytes' && atEof) return true;
-    const torn = (atEof || !tornOnlyByTruncation) && !intactRecordFollows(buf, at);
     switch (mode) {
       case 'skip-any-corrupted':
         return false;
       case 'point-in-time':
         outcome.truncated = true;
         return true;
-      case 'tolerate-corrupted-tail':
+      case 'tolerate-corrupted-tail': {
+        // Only this mode asks whether an intact record follows (a scan of the rest of the file): it is asked at
+        // most once per file, because its answer ends the read either way.
+        const torn = (atEof || !tornOnlyByTruncation) && !intactRecordFollows(buf, at);
         if (torn && isLastLog) {
           outcome.truncated = true;
           return true;
@@ -142,6 +144,7 @@ export function readLogFile(
           at,
           `log record damaged: ${why}${torn ? ' (torn tail of an older log)' : ''}`,
         );
+      }
       case 'absolute-consistency':
         throw new CorruptionError(file, at, `log record damaged: ${why}`);
     }
