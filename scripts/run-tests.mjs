@@ -23,11 +23,15 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 if (files.length > 0) {
-  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    },
+  );
   process.stdout.write(r.stdout);
   passed += Number(/ℹ pass (\d+)/.exec(r.stdout)?.[1] ?? 0);
   failed += Number(/ℹ fail (\d+)/.exec(r.stdout)?.[1] ?? 0);
@@ -40,7 +44,11 @@ const EXTRA_SUITES = ['dist/test/level/abstract-level-suite.js'];
 for (const suite of EXTRA_SUITES) {
   if (!existsSync(suite)) continue;
   if (filters.length > 0 && !filters.some((x) => suite.includes(x))) continue;
-  const r = spawnSync(process.execPath, [suite], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, [suite], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   const out = r.stdout;
   const p = Number(/^# pass\s+(\d+)/m.exec(out)?.[1] ?? 0);
   const f = Number(/^# fail\s+(\d+)/m.exec(out)?.[1] ?? 0);

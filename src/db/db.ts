@@ -12,7 +12,7 @@
 // Read path: memtable -> immutable memtables (newest first) -> Version (L0 newest first, then L1..).
 // Flush: oldest immutable memtable -> L0 table (synced) -> MANIFEST edit (new file, logNumber) -> drop the imm
 //   -> delete WALs below logNumber.
-import { join, resolve as resolvePath } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import {
   AlreadyExistsError,
   CorruptionError,
@@ -229,6 +229,7 @@ export class GraniteDB {
         if (!o.createIfMissing || o.readOnly) throw new NotFoundError(`database ${dir} does not exist`);
         fs.mkdir(dir);
         createdDir = true;
+        await fs.syncDir(dirname(dir)); // the new directory's entry survives a power loss
       }
       if (!o.readOnly) {
         try {
@@ -331,6 +332,15 @@ export class GraniteDB {
     let mem = new Memtable(0);
     const newFiles: { level: number; meta: FileMeta }[] = [];
     let stop = false;
+    const mode = this.#opts.walRecoveryMode;
+    // Sequence numbers continue from one record to the next across all replayed WALs (a group takes the
+    // numbers after the last published one, and an older WAL is synced before a newer one takes writes), and
+    // the first replayed record is at most the MANIFEST's last sequence + 1 (every flush edit records the
+    // last sequence, and the WALs it makes obsolete hold everything before the next live WAL). A jump means
+    // records are missing: an older WAL that lost whole records (cut at a record boundary) reads as intact.
+    let nextSeq = -1; // -1: no record yet
+    let prevWal = ''; // the WAL before the one being read, and its size
+    let prevWalSize = 0;
     for (let i = 0; i < wals.length && !stop; i++) {
       const name = walFileName(wals[i]!);
       let bytes: Buffer;
@@ -339,15 +349,37 @@ export class GraniteDB {
       } catch (err) {
         throw toIOError(err, `read ${name}`);
       }
-      const outcome = readLogFile(bytes, name, this.#opts.walRecoveryMode, i >= lastWithData, (r) => {
+      let firstInFile = true;
+      const outcome = readLogFile(bytes, name, mode, i >= lastWithData, (r) => {
+        if (stop) return;
         try {
           visitBatch(r.data, r.data.length, name, r.offset, () => undefined);
         } catch (err) {
-          if (this.#opts.walRecoveryMode === 'skip-any-corrupted') return;
+          if (mode === 'skip-any-corrupted') return;
           throw err;
         }
         const seq = batchSeq(r.data);
         const n = batchCount(r.data);
+        const expected = nextSeq >= 0 ? nextSeq : vs.lastSequence + 1;
+        if ((nextSeq >= 0 ? seq !== expected : seq > expected) && mode !== 'skip-any-corrupted') {
+          if (mode === 'point-in-time') {
+            this.#info(
+              `WAL ${name}: sequence ${seq} at offset ${r.offset}, expected ${expected}; replay stops`,
+            );
+            stop = true;
+            return;
+          }
+          const gap = `sequence numbers jump from ${expected - 1} to ${seq}`;
+          throw firstInFile && prevWal !== ''
+            ? new CorruptionError(
+                prevWal,
+                prevWalSize,
+                `${gap} at the next WAL ${name}: this WAL lost its last records`,
+              )
+            : new CorruptionError(name, r.offset, `${gap}: records before this one are missing`);
+        }
+        firstInFile = false;
+        nextSeq = seq + n;
         if (n === 0) return;
         mem.addBatch(Buffer.from(r.data), r.data.length, seq);
         if (seq + n - 1 > maxSeq) maxSeq = seq + n - 1;
@@ -357,7 +389,9 @@ export class GraniteDB {
           `WAL ${name}: ${outcome.damage} at offset ${outcome.damageOffset}; records from there on dropped`,
         );
       }
-      if (outcome.truncated && this.#opts.walRecoveryMode === 'point-in-time') stop = true;
+      if (outcome.truncated && mode === 'point-in-time') stop = true;
+      prevWal = name;
+      prevWalSize = bytes.length;
       this.#lastSeq = maxSeq; // flushes below drop versions shadowed before maxSeq
       if (!this.#opts.readOnly && mem.approximateBytes >= this.#opts.memtableSize) {
         newFiles.push({ level: 0, meta: await this.#writeL0(mem, false) });

@@ -93,6 +93,19 @@ export class TableReader {
     const metaSize = getFixed32(footer, 8);
     const indexOff = getFixed64(footer, 12);
     const indexSize = getFixed32(footer, 20);
+    // Checked here, not by #readBlockChecked, so that a damaged handle is reported at the footer (a
+    // position inside the file) rather than at the offset it claims.
+    for (const [what, off, size] of [
+      ['metaindex', metaOff, metaSize],
+      ['index', indexOff, indexSize],
+    ] as const) {
+      if (size > MAX_BLOCK_SIZE || off + size + BLOCK_TRAILER_SIZE > footerAt)
+        throw new CorruptionError(
+          fileName,
+          footerAt,
+          `footer's ${what} handle (${off}, ${size}) beyond end of data`,
+        );
+    }
 
     const indexBytes = this.#readBlockChecked(indexOff, indexSize);
     const index = decodeBlock(indexBytes, 0, indexBytes.length, true, fileName, indexOff);

@@ -86,9 +86,11 @@ export function decodeVersionEdit(buf: Buffer, file: string, offset: number): Ve
   const fail = (why: string): never => {
     throw new CorruptionError(file, offset, `bad MANIFEST record: ${why}`);
   };
+  // Writers store numbers and trailers below 2^53 (exact doubles); a larger one would be read rounded.
   const num = (what: string): number => {
     const v = getVarint(buf, p, buf.length, cur);
     if (v < 0) fail(`truncated ${what}`);
+    if (v > Number.MAX_SAFE_INTEGER) fail(`${what} ${v} is 2^53 or more`);
     p = cur.pos;
     return v;
   };
@@ -97,6 +99,7 @@ export function decodeVersionEdit(buf: Buffer, file: string, offset: number): Ve
     if (n < TRAILER_SIZE || p + n > buf.length) fail(`bad ${what} length`);
     const key = binaryString(buf, p, p + n - TRAILER_SIZE);
     const trailer = getFixed64(buf, p + n - TRAILER_SIZE);
+    if (trailer > Number.MAX_SAFE_INTEGER) fail(`${what} trailer ${trailer} is 2^53 or more`);
     p += n;
     return [key, trailer];
   };
