@@ -431,10 +431,10 @@ export class GraniteDB {
       bloomBitsPerKey: o.bloomBitsPerKey,
       compression: o.compression,
     };
-    // Background flushes run in their own worker thread (ADR 0010) on the real file system; recovery, an
-    // injected file system and backgroundThreads 0 build the table here.
+    // Background flushes run in their own worker thread (ADR 0010) on the real file system when
+    // flushInWorker; recovery, an injected file system and backgroundThreads 0 build the table here.
     let written: Promise<FileMeta>;
-    if (background && o.backgroundThreads > 0 && o.fileSystem === undefined) {
+    if (background && o.flushInWorker && o.backgroundThreads > 0 && o.fileSystem === undefined) {
       this.#flushPool ??= new WorkerPool(1, flushWorkerLimits(o.memtableSize));
       written = writeLevel0TableInWorker(
         mem,

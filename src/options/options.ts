@@ -1,6 +1,7 @@
 // Every option of GraniteDB.open, its default and its validation, in one place (README "Tuning" mirrors it).
 // resolveOptions() rejects unknown names and wrong types or ranges with INVALID_ARGUMENT before anything
 // touches the disk.
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from '../errors/errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 
@@ -59,9 +60,11 @@ export interface Options {
   /** Bytes per second compactions may write (one compaction runs at a time); 0 = unlimited. Flushes are
    *  never limited. @default 0 */
   compactionRateLimit: number;
-  /** Compaction worker threads; flushes get one more thread of their own. 0 runs both on the main thread.
-   *  @default 1 */
+  /** Compaction worker threads. 0 runs compactions and flushes on the main thread. @default 1 */
   backgroundThreads: number;
+  /** Flushes run in a thread of their own (ADR 0010) instead of in slices on the main thread. Needs
+   *  backgroundThreads > 0. @default true when the machine has more than 2 CPUs, else false */
+  flushInWorker: boolean;
   /** Default for the `sync` write option. @default false */
   syncWrites: boolean;
   /** Verify every table's blocks when the database opens. @default false */
@@ -100,6 +103,9 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   hardPendingCompactionBytesLimit: 256 * 1024 * MiB,
   compactionRateLimit: 0,
   backgroundThreads: 1,
+  // On 2 CPUs the flush thread competes with the main thread and the compaction thread, and its rebuild of
+  // the memtable costs more than it saves (ADR 0010 "Measured").
+  flushInWorker: availableParallelism() > 2,
   syncWrites: false,
   paranoidChecks: false,
   walRecoveryMode: 'tolerate-corrupted-tail',
@@ -145,6 +151,7 @@ const CHECKS: { [K in keyof Options]: Check } = {
   hardPendingCompactionBytesLimit: int(1024, Number.MAX_SAFE_INTEGER),
   compactionRateLimit: int(0, Number.MAX_SAFE_INTEGER),
   backgroundThreads: int(0, 64),
+  flushInWorker: bool,
   syncWrites: bool,
   paranoidChecks: bool,
   walRecoveryMode: oneOf(

@@ -168,6 +168,7 @@ test('bad open options get INVALID_ARGUMENT and create nothing', async () => {
       { walRecoveryMode: 'whatever' },
       { createIfMissing: 'yes' },
       { compression: 'zstd-ultra' },
+      { flushInWorker: 1 },
       { level0CompactionTrigger: 10, level0SlowdownTrigger: 5 },
     ];
     for (const o of bad) {

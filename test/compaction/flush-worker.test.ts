@@ -110,3 +110,35 @@ test('a failure inside the worker (no such directory) is a typed IO error', asyn
     await pool.close();
   }
 });
+
+for (const flushInWorker of [true, false]) {
+  test(`a database with flushInWorker: ${flushInWorker} flushes full memtables and reads every key back, also after reopen`, async () => {
+    const { GraniteDB } = await import('../../src/index.js');
+    const dir = makeTempDir('granite-flush-option-');
+    const opts = { flushInWorker, memtableSize: 64 * 1024, backgroundThreads: 1 };
+    const key = (i: number): string => `k${String(i).padStart(6, '0')}`;
+    try {
+      const db = await GraniteDB.open(dir, opts);
+      const batch = new WriteBatch();
+      for (let i = 0; i < 5000; i++) {
+        batch.put(key(i), `v${i}`.padEnd(60, '-'));
+        if (i % 100 === 99) {
+          await db.write(batch);
+          batch.clear();
+        }
+      }
+      await db.flush();
+      assert.ok(db.stats().counters.flushes >= 3, `flushes: ${db.stats().counters.flushes}`);
+      for (let i = 0; i < 5000; i += 7) assert.equal(db.getSync(key(i))?.toString(), `v${i}`.padEnd(60, '-'));
+      await db.close();
+      const again = await GraniteDB.open(dir, opts);
+      try {
+        assert.equal([...again.iterator({ values: false })].length, 5000);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      removeDir(dir);
+    }
+  });
+}

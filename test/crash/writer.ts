@@ -15,7 +15,7 @@ const round = Number(roundArg);
 const base: Partial<Options> = { memtableSize: Number(memArg), blockSize: 256, restartInterval: 4 };
 const options =
   presetArg === 'leveled' || presetArg === 'tiered'
-    ? compactionOptions(presetArg, { ...base, backgroundThreads: 1 })
+    ? compactionOptions(presetArg, { ...base, backgroundThreads: 1, flushInWorker: true })
     : base;
 const db = await GraniteDB.open(dir!, options);
 process.stdout.write('ready\n');

@@ -494,7 +494,7 @@ const SETS: OptionSet[] = [
   },
   {
     name: 'compaction: leveled, worker thread (real directory), L0 trigger 2, 4 KiB targets',
-    env: onDisk(compactionOptions('leveled', { backgroundThreads: 1 })),
+    env: onDisk(compactionOptions('leveled', { backgroundThreads: 1, flushInWorker: true })),
     numRuns: 40,
     compaction: true,
   },

@@ -78,6 +78,7 @@ export function planCycle(rng: Rng, compressions: readonly CompressionName[]): C
     blockSize: rng.pick([256, 1024, 4096]),
     level0CompactionTrigger: rng.pick([2, 3, 4]),
     backgroundThreads: rng.pick([1, 1, 2]),
+    flushInWorker: rng.pick([true, false]),
     compression: rng.pick(compressions),
   });
   const r = rng.next();

@@ -59,6 +59,7 @@ export function optionsOf(s: OptionSet): Partial<Options> {
     compression: s.comp,
     compactionStyle: s.style,
     backgroundThreads: s.bg,
+    flushInWorker: s.bg > 0,
   };
   return s.mem === 'tiny' ? compactionOptions(s.style, o) : o;
 }
