@@ -151,7 +151,8 @@ export class GraniteDB {
   #flushPool: WorkerPool | undefined;
   /** The worker compaction running now, for #pollCompaction. */
   #inflight: InflightCompaction | undefined;
-  #readsSincePoll = 0;
+  /** Read work (a get 1, an iterator 16) since the event loop last turned, while a compaction runs. */
+  #readsThisTurn = 0;
   #compacting: Promise<void> | undefined;
   #manualCompactions = 0;
   readonly #compactPointers: (string | undefined)[] = [];
@@ -773,6 +774,7 @@ export class GraniteDB {
       this.#imms.shift();
       this.#deleteObsoleteFiles();
       this.#wakeRoomWaiters();
+      this.#warmTables(edit.newFiles);
       this.#maybeScheduleCompaction();
     }
   }
@@ -833,6 +835,20 @@ export class GraniteDB {
    * without an event-loop turn) and the MANIFEST is idle: a program that reads synchronously for a long time
    * would otherwise keep reading the pre-compaction tables. The async path in #runTask then skips its install.
    */
+  /**
+   * Counts read work while a worker compaction runs. A finished compaction normally installs when its
+   * message arrives, which needs the event loop to turn; reads in a synchronous loop (or a chain of
+   * microtasks) never let it, and would keep probing the tables it replaced. Once 512 units of reads ran
+   * within one turn, every further 256 poll the worker and may install the result here (its MANIFEST sync
+   * included). Readers that let the event loop turn never pay for an install.
+   */
+  #countRead(weight: number): void {
+    const before = this.#readsThisTurn;
+    if (before === 0) setImmediate(() => (this.#readsThisTurn = 0));
+    this.#readsThisTurn = before + weight;
+    if (before >> 8 !== this.#readsThisTurn >> 8 && this.#readsThisTurn >= 512) this.#pollCompaction();
+  }
+
   #pollCompaction(): void {
     const f = this.#inflight;
     if (f === undefined || f.installed || f.error !== undefined || this.#pool === undefined) return;
@@ -847,6 +863,33 @@ export class GraniteDB {
     f.installed = true;
     this.#deleteObsoleteFiles();
     this.#wakeRoomWaiters();
+    this.#warmTables(f.edit.newFiles);
+  }
+
+  /**
+   * Opens tables a flush or compaction just installed, one per event-loop turn, so that the first read of
+   * each does not pay for opening it (footer, index and filter: about 1 MB read, checked and parsed for a
+   * 64 MiB table, measured at a median 11.5 ms inside a getSync during a sustained fill). A table that is no
+   * longer live is skipped; an error is left for the read that needs the table to report.
+   */
+  #warmTables(files: VersionEdit['newFiles']): void {
+    if (files === undefined || files.length === 0) return;
+    let i = 0;
+    const step = (): void => {
+      if (this.#closed || i >= files.length) return;
+      const n = files[i++]!.meta.fileNum;
+      for (const f of this.#vs.current.allFiles()) {
+        if (f.fileNum !== n) continue;
+        try {
+          this.#tables.get(n);
+        } catch {
+          // reported by the read that needs this table
+        }
+        break;
+      }
+      setImmediate(step);
+    };
+    setImmediate(step);
   }
 
   /** True when the task's L(n) inputs can move to L(n+1) by a MANIFEST edit alone. */
@@ -915,13 +958,19 @@ export class GraniteDB {
             this.#inflight = undefined;
           }
           if (inflight.error !== undefined) throw inflight.error;
-          if (!inflight.installed) await vs.logAndApply(editFor(r));
+          if (!inflight.installed) {
+            const edit = editFor(r);
+            await vs.logAndApply(edit);
+            this.#warmTables(edit.newFiles);
+          }
         } else {
           r = await runCompaction(job, {
             fs: this.#fs,
             yieldToEventLoop: () => new Promise((res) => setImmediate(res)),
           });
-          await vs.logAndApply(editFor(r));
+          const edit = editFor(r);
+          await vs.logAndApply(edit);
+          this.#warmTables(edit.newFiles);
         }
         c.compactionBytesRead += r.bytesRead;
         c.compactionBytesWritten += r.bytesWritten;
@@ -1065,7 +1114,7 @@ export class GraniteDB {
   }
 
   #get(k: string, seq: number): Buffer | undefined {
-    if (this.#inflight !== undefined && (++this.#readsSincePoll & 255) === 0) this.#pollCompaction();
+    if (this.#inflight !== undefined) this.#countRead(1);
     const out = this.#lookup;
     const c = this.#counters;
     c.gets++;
@@ -1108,7 +1157,7 @@ export class GraniteDB {
   }
 
   #sources(seq: number): { sources: SourceCursor[]; release: () => void } {
-    if (this.#inflight !== undefined && (++this.#readsSincePoll & 15) === 0) this.#pollCompaction();
+    if (this.#inflight !== undefined) this.#countRead(16);
     const sources: SourceCursor[] = [new MemtableCursor(this.#mem, seq)];
     for (let i = this.#imms.length - 1; i >= 0; i--) sources.push(new MemtableCursor(this.#imms[i]!, seq));
     const v = this.#vs.current;
