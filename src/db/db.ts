@@ -1073,7 +1073,9 @@ export class GraniteDB {
   async flush(): Promise<void> {
     this.#checkWritable();
     if (this.#bgError !== undefined) throw this.#bgError;
-    if (!this.#mem.isEmpty) {
+    // Writes submitted before this call may still be queued or in a group awaiting its WAL sync, with the
+    // memtable still empty: they must be flushed too, so rotate whenever the pipeline is busy.
+    if (!this.#mem.isEmpty || this.#leaderActive || this.#queue.length > 0) {
       // Rotation happens inside the write pipeline so it is ordered with writes.
       await new Promise<void>((resolve, reject) => {
         this.#queue.push({ rep: Buffer.alloc(0), sync: false, rotate: true, resolve, reject });
