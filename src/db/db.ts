@@ -831,11 +831,6 @@ export class GraniteDB {
   }
 
   /**
-   * Installs a finished worker compaction from a synchronous call, when its result has arrived (polled
-   * without an event-loop turn) and the MANIFEST is idle: a program that reads synchronously for a long time
-   * would otherwise keep reading the pre-compaction tables. The async path in #runTask then skips its install.
-   */
-  /**
    * Counts read work while a worker compaction runs. A finished compaction normally installs when its
    * message arrives, which needs the event loop to turn; reads in a synchronous loop (or a chain of
    * microtasks) never let it, and would keep probing the tables it replaced. Once 512 units of reads ran
@@ -849,6 +844,11 @@ export class GraniteDB {
     if (before >> 8 !== this.#readsThisTurn >> 8 && this.#readsThisTurn >= 512) this.#pollCompaction();
   }
 
+  /**
+   * Installs a finished worker compaction from a synchronous call, when its result has arrived (polled
+   * without an event-loop turn) and the MANIFEST is idle: a program that reads synchronously for a long time
+   * would otherwise keep reading the pre-compaction tables. The async path in #runTask then skips its install.
+   */
   #pollCompaction(): void {
     const f = this.#inflight;
     if (f === undefined || f.installed || f.error !== undefined || this.#pool === undefined) return;

@@ -41,6 +41,12 @@ export interface WorkloadShape {
   maxValue: number;
 }
 
+/** The shape every fault sweep uses (CI and long runs): a quarter of writes synced, values up to 160 bytes;
+ *  the long runs' --steps/--keys/--reopens replay it exactly. */
+export function faultShape(steps: number, keys: number, reopens: number): WorkloadShape {
+  return { steps, keys, reopens, syncShare: 0.25, maxValue: 160 };
+}
+
 export const keyName = (i: number): string => `k${String(i).padStart(4, '0')}`;
 
 /** Every key the workload can touch, sorted. */

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedFromEnv } from '../../../src/testing/index.js';
+import { faultShape } from '../common/fault-workload.js';
 import { formatFailure } from '../common/fault-sweep.js';
 import { FAULT_KINDS, runIoErrors } from './io-errors.js';
 
@@ -15,7 +16,7 @@ for (const [style, steps] of [
   ['tiered', 35],
 ] as const) {
   test(`an I/O error at every file-system call (${style}): typed IO errors only, no partial batch, a clean reopen holding every acknowledged write`, async () => {
-    const shape = { steps, keys: 40, reopens: 2, syncShare: 0.25, maxValue: 160 };
+    const shape = faultShape(steps, 40, 2);
     const replay =
       `node dist/test/reliability/io-errors/main.js --seed ${seed} --steps ${steps} --keys ${shape.keys} ` +
       `--reopens ${shape.reopens} --styles ${style}`;

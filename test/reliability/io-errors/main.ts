@@ -6,6 +6,7 @@
 // that replays it, and the figures; exits 1 on any failure.
 import { parseArgs } from 'node:util';
 import { seedFromEnv } from '../../../src/testing/index.js';
+import { faultShape } from '../common/fault-workload.js';
 import { FAULT_KINDS, runIoErrors } from './io-errors.js';
 
 const { values: a } = parseArgs({
@@ -23,13 +24,7 @@ const { values: a } = parseArgs({
   },
 });
 const seed = a.seed !== undefined ? Number(a.seed) >>> 0 : seedFromEnv();
-const shape = {
-  steps: Number(a.steps),
-  keys: Number(a.keys),
-  reopens: Number(a.reopens),
-  syncShare: 0.25,
-  maxValue: 160,
-};
+const shape = faultShape(Number(a.steps), Number(a.keys), Number(a.reopens));
 const kinds = a.kinds!.split(',').map((name) => {
   const k = FAULT_KINDS.find((x) => x.name === name);
   if (k === undefined)

@@ -6,6 +6,7 @@
 // figures; exits 1 on any failure.
 import { parseArgs } from 'node:util';
 import { seedFromEnv } from '../../../src/testing/index.js';
+import { faultShape } from '../common/fault-workload.js';
 import { runPowerLoss, type PowerLossMode } from './power-loss.js';
 
 const { values: a } = parseArgs({
@@ -23,13 +24,7 @@ const { values: a } = parseArgs({
   },
 });
 const seed = a.seed !== undefined ? Number(a.seed) >>> 0 : seedFromEnv();
-const shape = {
-  steps: Number(a.steps),
-  keys: Number(a.keys),
-  reopens: Number(a.reopens),
-  syncShare: 0.25,
-  maxValue: 160,
-};
+const shape = faultShape(Number(a.steps), Number(a.keys), Number(a.reopens));
 const modes = a.modes!.split(',') as PowerLossMode[];
 const styles = a.styles!.split(',').map((s) => (s === 'tiered' ? 'tiered' : 'leveled'));
 const base =

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedFromEnv } from '../../../src/testing/index.js';
+import { faultShape } from '../common/fault-workload.js';
 import { formatFailure } from '../common/fault-sweep.js';
 import { runPowerLoss } from './power-loss.js';
 
@@ -16,7 +17,7 @@ for (const [style, steps] of [
   ['tiered', 60],
 ] as const) {
   test(`power loss after every file-system call of a workload (${style}): every crash image opens as a prefix of the writes holding every durable one`, async () => {
-    const shape = { steps, keys: 60, reopens: 2, syncShare: 0.25, maxValue: 160 };
+    const shape = faultShape(steps, 60, 2);
     const replay =
       `node dist/test/reliability/power-loss/main.js --seed ${seed} --steps ${steps} --keys ${shape.keys} ` +
       `--reopens ${shape.reopens} --styles ${style} --modes drop-unsynced,keep-unsynced,tear --tear-seeds 2`;

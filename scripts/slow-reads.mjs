@@ -1,0 +1,76 @@
+// Attributes slow getSync calls (> 2 ms) during a sustained random fill: an install of a finished compaction
+// inside the read (tree shape changed), a table open (tableOpens grew), GC (a gc entry overlapped), or other.
+// Usage: npm run -s build && node scripts/slow-reads.mjs [keys, default 5000000]  (docs/performance.md).
+import { GraniteDB, WriteBatch } from '../dist/src/index.js';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { mkdtempSync, rmSync } from 'node:fs';
+const N = Number(process.argv[2] ?? 5_000_000);
+const dir = mkdtempSync('/tmp/slow-');
+const db = await GraniteDB.open(dir);
+const gcs = [];
+new PerformanceObserver((l) => {
+  for (const e of l.getEntries()) gcs.push([e.startTime, e.duration, e.detail?.kind]);
+}).observe({ entryTypes: ['gc'] });
+let x = 12345;
+const rnd = () => {
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  return (x >>> 0) / 4294967296;
+};
+const order = new Uint32Array(N);
+for (let i = 0; i < N; i++) order[i] = i;
+for (let i = N - 1; i > 0; i--) {
+  const j = Math.floor(rnd() * (i + 1));
+  const t = order[i];
+  order[i] = order[j];
+  order[j] = t;
+}
+const key = (i) => Buffer.from('key' + String(i).padStart(13, '0'));
+const val = Buffer.alloc(100, 'v');
+const slow = [];
+let samples = 0;
+const shape = () => JSON.stringify(db.stats().levels);
+for (let b = 0, n = 0; n < N; b++) {
+  const batch = new WriteBatch();
+  for (let j = 0; j < 1000 && n < N; j++, n++) batch.put(key(order[n]), val);
+  await db.write(batch);
+  if (b % 10 === 9) {
+    for (let r = 0; r < 20; r++) {
+      const k = key(order[Math.floor(rnd() * n)]);
+      const s0 = shape();
+      const o0 = db.stats().counters.tableOpens;
+      const t0 = performance.now();
+      db.getSync(k);
+      const dt = performance.now() - t0;
+      samples++;
+      if (dt > 2) slow.push({ t0, dt, install: shape() !== s0, opens: db.stats().counters.tableOpens - o0 });
+    }
+  }
+}
+await new Promise((r) => setTimeout(r, 100));
+for (const s of slow)
+  s.gc = gcs
+    .filter(([st, d]) => st < s.t0 + s.dt && st + d > s.t0)
+    .map(([, d, k]) => `${k}:${d.toFixed(1)}`)
+    .join(',');
+const cls = (s) => (s.install ? 'install' : s.opens > 0 ? 'table-open' : s.gc ? 'gc' : 'other');
+const by = {};
+for (const s of slow) {
+  const c = cls(s);
+  (by[c] ??= []).push(s.dt);
+}
+console.log(`samples ${samples}, slow(>2ms) ${slow.length}`);
+for (const [c, v] of Object.entries(by)) {
+  v.sort((a, b) => a - b);
+  console.log(c, v.length, 'median', v[v.length >> 1].toFixed(1), 'max', v.at(-1).toFixed(1));
+}
+console.log(
+  slow
+    .filter((s) => cls(s) === 'other')
+    .slice(0, 10)
+    .map((s) => s.dt.toFixed(1))
+    .join(' '),
+);
+await db.close();
+rmSync(dir, { recursive: true, force: true });
