@@ -1,17 +1,18 @@
 // The block cache: data blocks in one ring-buffer arena, evicted oldest-first as new blocks are written over
 // them (a FIFO with second chance: a hit on a block in the oldest quarter copies it to the head, so hot blocks
-// stay). No object per block: an index Map from key to queue slot and typed arrays per slot. Measured reason
+// stay). No object per block: an index from key to queue slot (NumberIndex, typed arrays) and typed arrays per slot. Measured reason
 // (docs/performance.md): a Buffer and a slot object per cached block made the GC a quarter of a random get.
 //
 // Invariant: bytes of a cached block stay valid only until the next insert. Callers use them synchronously
 // (point lookups) or copy them (cursors keep their own copy of a block).
 // Keys: slot * 2^34 + offset (see table-reader.ts); a tag (the reader's unique id) guards against reused keys.
+import { NumberIndex } from '../util/number-index.js';
 
 export class BlockCache {
   readonly capacity: number;
   #ring: Buffer | undefined;
   #head = 0;
-  readonly #index = new Map<number, number>();
+  readonly #index = new NumberIndex(1024);
   #qKey = new Float64Array(1024);
   #qTag = new Float64Array(1024);
   #qOff = new Float64Array(1024);
@@ -43,7 +44,7 @@ export class BlockCache {
   /** Offset of the cached block in ring, or -1 (a miss). Sets lastLength. */
   lookup(key: number, tag: number): number {
     const s = this.#index.get(key);
-    if (s === undefined || this.#qTag[s] !== tag) {
+    if (s < 0 || this.#qTag[s] !== tag) {
       this.misses++;
       return -1;
     }
@@ -81,7 +82,6 @@ export class BlockCache {
     }
     const end = start + len;
     this.#evictWhile((off) => off >= start && off < end);
-    this.#index.delete(key);
     if (this.#qCount === this.#qKey.length) this.#growQueue();
     const s = this.#qNext;
     this.#qKey[s] = key;
