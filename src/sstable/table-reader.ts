@@ -44,6 +44,27 @@ export interface TableCounters {
   indexLookups: number;
 }
 
+/** Bytes of an index key compared as one number (6 bytes stay below 2^53). */
+const WINDOW_BYTES = 6;
+
+/** key[at, at + WINDOW_BYTES) as a big-endian number, missing bytes as 0: if a < b then window(a) <= window(b)
+ *  for binary strings a and b that share their first `at` bytes. */
+function keyWindow(key: string, at: number): number {
+  let w = 0;
+  for (let i = at; i < at + WINDOW_BYTES; i++) w = w * 256 + (i < key.length ? key.charCodeAt(i) : 0);
+  return w;
+}
+
+/** The longest prefix of every string in the sorted array `keys` (that of its first and last). */
+function commonPrefix(keys: string[]): string {
+  if (keys.length === 0) return '';
+  const a = keys[0]!;
+  const b = keys[keys.length - 1]!;
+  let n = 0;
+  while (n < a.length && n < b.length && a.charCodeAt(n) === b.charCodeAt(n)) n++;
+  return a.slice(0, n);
+}
+
 export class TableReader {
   readonly fileNum: number;
   readonly fileName: string;
@@ -55,6 +76,10 @@ export class TableReader {
   readonly indexTrailers: number[];
   readonly blockOffsets: number[];
   readonly blockSizes: number[];
+  /** The prefix every index key shares, and per index key its WINDOW_BYTES bytes after that prefix as a
+   *  number (keyWindow): the index search compares these numbers and falls back to strings only on a tie. */
+  readonly #indexCommon: string;
+  readonly #indexWindows: Float64Array;
   readonly #filter: Buffer | undefined;
   readonly #cache: BlockCache | undefined;
   readonly #cacheId: number;
@@ -111,6 +136,10 @@ export class TableReader {
     const index = decodeBlock(indexBytes, 0, indexBytes.length, true, fileName, indexOff);
     this.indexKeys = index.keys;
     this.indexTrailers = index.trailers;
+    this.#indexCommon = commonPrefix(index.keys);
+    this.#indexWindows = new Float64Array(index.keys.length);
+    const at = this.#indexCommon.length;
+    for (let i = 0; i < index.keys.length; i++) this.#indexWindows[i] = keyWindow(index.keys[i]!, at);
     this.blockOffsets = [];
     this.blockSizes = [];
     for (let i = 0; i < index.keys.length; i++) {
@@ -319,6 +348,24 @@ export class TableReader {
     const keys = this.indexKeys;
     let lo = 0;
     let hi = keys.length;
+    const common = this.#indexCommon;
+    if (key.startsWith(common)) {
+      // Every index key starts with `common` too, so their order up to the window is the windows' order.
+      const w = keyWindow(key, common.length);
+      const windows = this.#indexWindows;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const kw = windows[mid]!;
+        if (kw < w) lo = mid + 1;
+        else if (kw > w) hi = mid;
+        else {
+          const k = keys[mid]!;
+          if (k < key || (k === key && this.indexTrailers[mid]! > trailer)) lo = mid + 1;
+          else hi = mid;
+        }
+      }
+      return lo;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const k = keys[mid]!;
