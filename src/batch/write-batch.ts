@@ -1,5 +1,6 @@
 // WriteBatch: an ordered list of puts and deletes applied atomically. It keeps its operations already encoded
-// in the batch format of ../format/batch.ts (the WAL payload), so writing it costs one copy.
+// in the batch format of ../format/batch.ts (the WAL payload), so writing it costs at most one copy (none when
+// its buffer is mostly used: the engine takes the buffer and the batch copies on its next change).
 // Validation happens in put()/delete(): a batch only ever holds valid operations.
 import { BATCH_COUNT_OFFSET, BATCH_HEADER_SIZE } from '../format/batch.js';
 import { Kind } from '../format/keys.js';
@@ -11,6 +12,9 @@ export class WriteBatch {
   #rep: Buffer;
   #size = BATCH_HEADER_SIZE;
   #count = 0;
+  /** True after takeEncoded() handed #rep[0, #size) to the engine: those bytes must not be written again
+   *  (clear() takes a new buffer; appends write past them; a second takeEncoded() copies). */
+  #shared = false;
 
   constructor() {
     this.#rep = Buffer.allocUnsafe(256);
@@ -59,6 +63,10 @@ export class WriteBatch {
 
   /** Removes every operation. */
   clear(): this {
+    if (this.#shared) {
+      this.#rep = Buffer.allocUnsafe(256);
+      this.#shared = false;
+    }
     this.#size = BATCH_HEADER_SIZE;
     this.#count = 0;
     return this;
@@ -70,12 +78,29 @@ export class WriteBatch {
    */
   encodeCopy(): Buffer {
     const out = Buffer.allocUnsafe(this.#size);
-    this.#rep.copy(out, 0, 0, this.#size);
+    out.set(this.#rep.subarray(0, this.#size)); // TypedArray#set: Buffer#copy has a slow JS wrapper
     out.fill(0, 0, 8);
     putFixed32(out, BATCH_COUNT_OFFSET, this.#count);
     return out;
   }
 
+  /**
+   * The encoded batch (header zeroed, count set) for the engine to keep: no copy when the buffer is at most a
+   * quarter unused, else an exact copy. The bytes handed out are never written by this batch again: clear()
+   * takes a new buffer, put() and delete() append past them, and a second hand-out copies, since the engine
+   * writes the sequence number into the header of the buffer it holds.
+   */
+  takeEncoded(): Buffer {
+    const size = this.#size;
+    if (this.#shared || this.#rep.length - size > size >>> 2) return this.encodeCopy();
+    const rep = this.#rep;
+    rep.fill(0, 0, 8);
+    putFixed32(rep, BATCH_COUNT_OFFSET, this.#count);
+    this.#shared = true;
+    return rep.subarray(0, size);
+  }
+
+  /** Appends never write inside [0, #size), so a buffer handed out by takeEncoded() may still grow here. */
   #reserve(extra: number): void {
     this.#rep = growBuffer(this.#rep, this.#size, this.#size + extra);
   }

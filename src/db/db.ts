@@ -557,7 +557,7 @@ export class GraniteDB {
       if (!(batch instanceof WriteBatch)) throw new InvalidArgumentError('batch must be a WriteBatch');
       const sync = this.#syncOf(opts);
       if (batch.length === 0) return Promise.resolve();
-      return this.#submit(batch.encodeCopy(), sync);
+      return this.#submit(batch.takeEncoded(), sync);
     } catch (err) {
       return Promise.reject(err);
     }
