@@ -720,9 +720,23 @@ export class GraniteDB {
     }
     old.close();
     this.#imms.push(this.#mem);
+    this.#buildMemtableFilter(this.#mem);
     this.#mem = new Memtable(num);
     this.#wal = new LogWriter(file);
     this.#scheduleFlush();
+  }
+
+  /**
+   * Builds the bloom filter of a memtable that just became immutable, 8192 keys per event-loop turn (the
+   * whole filter at once took ≈20 ms for 190k keys: too long for the write that froze the memtable). Stops
+   * when the memtable has been flushed or the database closed.
+   */
+  #buildMemtableFilter(imm: Memtable): void {
+    const step = (): void => {
+      if (this.#closed || !this.#imms.includes(imm)) return;
+      if (!imm.buildFilterStep(this.#opts.bloomBitsPerKey, 8192)) setImmediate(step);
+    };
+    setImmediate(step);
   }
 
   /** True while L0 is at its stop trigger or compaction owes at least hardPendingCompactionBytesLimit. */
@@ -1122,11 +1136,14 @@ export class GraniteDB {
     c.gets++;
     let r: LookupResult = this.#mem.get(k, seq, out);
     if (r === LookupResult.NotFound) {
-      for (let i = this.#imms.length - 1; i >= 0 && r === LookupResult.NotFound; i--)
-        r = this.#imms[i]!.get(k, seq, out);
+      const hash = bloomHash(k);
+      for (let i = this.#imms.length - 1; i >= 0 && r === LookupResult.NotFound; i--) {
+        const imm = this.#imms[i]!;
+        if (imm.mayContain(hash)) r = imm.get(k, seq, out);
+      }
       if (r === LookupResult.NotFound) {
         out.tablesProbed = 0;
-        r = this.#vs.current.get(k, seq * 256 + Kind.Value, bloomHash(k), out, this.#tables);
+        r = this.#vs.current.get(k, seq * 256 + Kind.Value, hash, out, this.#tables);
         c.tablesProbed += out.tablesProbed;
       }
     }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Memtable } from './memtable.js';
 import { WriteBatch } from '../batch/write-batch.js';
+import { bloomHash } from '../sstable/bloom.js';
 
 function apply(mem: Memtable, seq: number, ops: [string, string | undefined][]): void {
   const b = new WriteBatch();
@@ -131,4 +132,42 @@ test('Memtable: small batches after an adopted large batch keep their own values
     n++;
   });
   assert.equal(n, 8);
+});
+
+test('Memtable filter: no key of a frozen memtable is ever filtered out; absent keys mostly are', () => {
+  for (const ordered of [true, false]) {
+    const mem = new Memtable(1);
+    const keys: string[] = [];
+    for (let i = 0; i < 5000; i++) keys.push(`k${String(ordered ? i : (i * 7919) % 5000).padStart(6, '0')}`);
+    let seq = 1;
+    for (let i = 0; i < keys.length; i += 100) {
+      apply(
+        mem,
+        seq,
+        keys.slice(i, i + 100).map((k, j) => [k, j % 10 === 0 ? undefined : `v${i + j}`]),
+      );
+      seq += 100;
+    }
+    if (!ordered) apply(mem, seq++, [[keys[0]!, 'again']]); // a second version of a key
+    assert.equal(mem.isAppendOnly, ordered);
+    const absent = (i: number): number => bloomHash(`absent${i}`);
+    // Before the filter is complete every key "may" be present.
+    let steps = 0;
+    while (!mem.buildFilterStep(10, 1000)) {
+      steps++;
+      for (let i = 0; i < 100; i++) assert.equal(mem.mayContain(absent(i)), true);
+    }
+    assert.equal(steps, 4, '5000 keys in steps of 1000');
+    for (const k of keys) assert.equal(mem.mayContain(bloomHash(k)), true, k);
+    let passed = 0;
+    for (let i = 0; i < 10000; i++) if (mem.mayContain(absent(i))) passed++;
+    assert.ok(passed < 300, `${passed} of 10000 absent keys passed the filter (about 1% expected)`);
+  }
+});
+
+test('Memtable filter: bloomBitsPerKey 0 builds none', () => {
+  const mem = new Memtable(1);
+  apply(mem, 1, [['a', '1']]);
+  assert.equal(mem.buildFilterStep(0, 10), true);
+  assert.equal(mem.mayContain(bloomHash('zzz')), true);
 });

@@ -9,13 +9,20 @@
 // sit in `#appendKeys` in order, entry i holds appendKeys[i], and lookups binary-search it; the first write
 // that breaks the order builds the Map from it once (measured: Map.set was a fifth of fillseq's CPU).
 //
+// A frozen memtable (one in the immutable queue) gets a bloom filter over its keys, built a slice at a time
+// between event-loop turns (buildFilterStep; ≈20 ms for 190k keys in one go), so that a lookup of a key it
+// lacks costs a few bit probes instead of a Map lookup (measured: Map lookups in three memtables were a fifth
+// of a random getSync right after a fill). Until the filter is complete, lookups use the Map.
+//
 // Invariants: versions of a key are chained newest first (strictly decreasing seq); entries are never
-// modified or removed, only appended; a reader at sequence S ignores versions with seq > S.
+// modified or removed, only appended; a reader at sequence S ignores versions with seq > S; nothing is added
+// once buildFilterStep() has been called; #filter is set only when every key is in it.
 import { Kind } from '../format/keys.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
 import { binaryString, copyBytes } from '../util/bytes.js';
+import { addToBloom, bloomHash, bloomMayContain, emptyBloom } from '../sstable/bloom.js';
 
 const SLAB_SIZE = 1024 * 1024;
 /** A batch at least this large is adopted as a slab of its own instead of being copied. */
@@ -53,6 +60,12 @@ export class Memtable {
   #appendOnly = true;
   #lastNewKey = '';
   #minSeq = Number.MAX_SAFE_INTEGER;
+  /** Bloom filter over every key once buildFilterStep() finished; undefined before. */
+  #filter: Buffer | undefined;
+  /** The filter under construction, the keys added to it so far, and the Map-order key iterator. */
+  #building: Buffer | undefined;
+  #built = 0;
+  #buildKeys: Iterator<string> | undefined;
 
   /** Number of the WAL holding this memtable's writes. */
   readonly walNumber: number;
@@ -299,6 +312,37 @@ export class Memtable {
   }
   entryValueLength(i: number): number {
     return this.#vLen[i]!;
+  }
+
+  /**
+   * Adds up to `maxKeys` keys to the memtable's bloom filter (bloomBitsPerKey bits per key); returns true once
+   * the filter is complete (at once when bloomBitsPerKey <= 0: no filter). REQUIRES: the memtable is frozen,
+   * no addBatch() after the first call.
+   */
+  buildFilterStep(bloomBitsPerKey: number, maxKeys: number): boolean {
+    if (this.#filter !== undefined || bloomBitsPerKey <= 0) return true;
+    const n = this.keyCount;
+    const f = (this.#building ??= emptyBloom(n, bloomBitsPerKey));
+    const end = Math.min(n, this.#built + maxKeys);
+    if (this.#appendOnly) {
+      const keys = this.#appendKeys;
+      for (let i = this.#built; i < end; i++) addToBloom(f, bloomHash(keys[i]!));
+    } else {
+      const it = (this.#buildKeys ??= this.#index.keys());
+      for (let i = this.#built; i < end; i++) addToBloom(f, bloomHash(it.next().value as string));
+    }
+    this.#built = end;
+    if (end < n) return false;
+    this.#filter = f;
+    this.#building = undefined;
+    this.#buildKeys = undefined;
+    return true;
+  }
+
+  /** False when the key whose bloomHash is `hash` is certainly absent (only after freeze(); else true). */
+  mayContain(hash: number): boolean {
+    const f = this.#filter;
+    return f === undefined || bloomMayContain(f, 0, f.length, hash);
   }
 
   /** Looks `key` up at `seq`: NotFound, Deleted, or Found (and `out.value` holds a copy). */

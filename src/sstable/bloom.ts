@@ -37,22 +37,30 @@ export function probesFor(bitsPerKey: number): number {
 
 /** Builds filter contents for the given key hashes. */
 export function buildBloom(hashes: Uint32Array, count: number, bitsPerKey: number): Buffer {
-  const k = probesFor(bitsPerKey);
-  const bits = Math.max(64, count * bitsPerKey);
-  const bytes = Math.ceil(bits / 8);
-  const nbits = bytes * 8;
-  const out = Buffer.alloc(bytes + 1);
-  for (let i = 0; i < count; i++) {
-    let h = hashes[i]!;
-    const delta = ((h >>> 17) | (h << 15)) >>> 0;
-    for (let j = 0; j < k; j++) {
-      const pos = h % nbits;
-      out[pos >>> 3]! |= 1 << (pos & 7);
-      h = (h + delta) >>> 0;
-    }
-  }
-  out[bytes] = k;
+  const out = emptyBloom(count, bitsPerKey);
+  for (let i = 0; i < count; i++) addToBloom(out, hashes[i]!);
   return out;
+}
+
+/** Filter contents sized for `count` keys with no key added yet (add them with addToBloom). */
+export function emptyBloom(count: number, bitsPerKey: number): Buffer {
+  const bytes = Math.ceil(Math.max(64, count * bitsPerKey) / 8);
+  const out = Buffer.alloc(bytes + 1);
+  out[bytes] = probesFor(bitsPerKey);
+  return out;
+}
+
+/** Sets the bits of the key whose hash is `h` in filter contents made by emptyBloom. */
+export function addToBloom(filter: Buffer, h: number): void {
+  const bytes = filter.length - 1;
+  const k = filter[bytes]!;
+  const nbits = bytes * 8;
+  const delta = ((h >>> 17) | (h << 15)) >>> 0;
+  for (let j = 0; j < k; j++) {
+    const pos = h % nbits;
+    filter[pos >>> 3]! |= 1 << (pos & 7);
+    h = (h + delta) >>> 0;
+  }
 }
 
 /** False means the key is certainly absent. `filter[start, end)` is the filter contents. */
