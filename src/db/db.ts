@@ -124,6 +124,15 @@ function checkOptionNames(o: unknown, allowed: Set<string>, what: string): void 
     if (!allowed.has(k)) throw new InvalidArgumentError(`unknown ${what} option '${k}'`);
 }
 
+/**
+ * Heap bound for compaction workers: a merge allocates short-lived key strings and block buffers at a high rate,
+ * and V8's default young generation let each worker grow by tens of MiB; with 8 MiB scavenges come sooner and
+ * cost little, since almost nothing survives them (measured: child peak RSS through fillrandom, overwrite and
+ * the reads 397-402 -> 384-392 MiB, same write rates). The old generation stays unbounded: a worker that hit
+ * a bound would die mid-compaction.
+ */
+const COMPACTION_WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 } as const;
+
 export class GraniteDB {
   readonly #dir: string;
   readonly #opts: Options;
@@ -955,7 +964,7 @@ export class GraniteDB {
         // Worker threads read and write real files; with an injected file system, compaction runs in-process.
         // The pool starts with the first compaction, so short-lived opens never spawn threads.
         if (this.#pool === undefined && o.backgroundThreads > 0 && o.fileSystem === undefined) {
-          this.#pool = new WorkerPool(o.backgroundThreads);
+          this.#pool = new WorkerPool(o.backgroundThreads, COMPACTION_WORKER_LIMITS);
         }
         const editFor = (r: CompactionResult): VersionEdit => ({
           deletedFiles: deleted,
