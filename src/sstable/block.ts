@@ -152,10 +152,16 @@ export function seekInBlock(
     if (less) lo = mid;
     else hi = mid - 1;
   }
-  // Scan forward from restart `lo`, rebuilding keys in the scratch buffer.
+  // Scan forward from restart `lo`, rebuilding keys in the scratch buffer. `matched` counts the leading bytes
+  // the previous key has in common with target; when `belowAt` is true that key's user key was smaller than
+  // target at byte `matched` (both have that byte). A key sharing more than `matched` bytes with the previous
+  // one then has the same smaller byte there: still < target, no bytes to compare. Otherwise the key agrees
+  // with target on its first min(shared, matched) bytes and is compared from there.
   let p = start + getFixed32(data, rs + 4 * lo);
   let keyBuf: Buffer = scratch;
   let klen = 0;
+  let matched = 0;
+  let belowAt = false;
   while (p < rs) {
     const shared = getVarint(data, p, rs, cur);
     const unshared = getVarint(data, cur.pos, rs, cur);
@@ -167,7 +173,17 @@ export function seekInBlock(
     const newLen = shared + unshared;
     keyBuf = applyKeyDelta(keyBuf, klen, shared, data, kStart, unshared);
     klen = newLen;
-    const c = compareBytesToBinary(keyBuf, 0, klen - 8, target);
+    const userLen = klen - 8;
+    if (belowAt && shared > matched && matched < userLen) {
+      p = vStart + vLen;
+      continue;
+    }
+    let i = shared < matched ? shared : matched;
+    const m = userLen < target.length ? userLen : target.length;
+    while (i < m && keyBuf[i] === target.charCodeAt(i)) i++;
+    matched = i;
+    const c = i < m ? keyBuf[i]! - target.charCodeAt(i) : userLen - target.length;
+    belowAt = c < 0 && i < m;
     if (c > 0) return false;
     if (c === 0) {
       const trailer = getFixed64(keyBuf, klen - 8);

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { BlockBuilder } from './block-builder.js';
+import { decodeBlock, seekInBlock, type SeekResult } from './block.js';
+
+// seekInBlock skips byte comparisons using what the previous key had in common with the target. This pins it
+// to the decoded block searched naively, on keys sharing long prefixes, keys that are prefixes of others,
+// several versions of one key, 0x00 and 0xff bytes, and targets between, equal to and outside the keys.
+const keyByte = fc.constantFrom(0, 1, 0x61, 0x62, 0xfe, 0xff);
+const userKey = fc.array(keyByte, { maxLength: 6 }).map((b) => String.fromCharCode(...b));
+
+test('seekInBlock finds exactly the first entry >= (target, seekTrailer) when its user key is target', () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.tuple(userKey, fc.integer({ min: 0, max: 2 ** 30 })), {
+        minLength: 1,
+        maxLength: 80,
+        selector: ([k, t]) => `${k}\u0100${t}`,
+      }),
+      fc.integer({ min: 1, max: 8 }),
+      fc.array(fc.tuple(userKey, fc.integer({ min: 0, max: 2 ** 30 })), { maxLength: 40 }),
+      (entries, restartInterval, probes) => {
+        // Internal order: user key ascending, trailer descending.
+        entries.sort(([a, ta], [b, tb]) => (a < b ? -1 : a > b ? 1 : tb - ta));
+        const bb = new BlockBuilder(restartInterval);
+        const value = Buffer.from('value');
+        entries.forEach(([k, t], i) => bb.add(k, t, value, 0, 1 + (i % 5)));
+        const block = bb.finish();
+        const decoded = decodeBlock(block, 0, block.length, true, 'f', 0);
+        const targets = [...probes, ...entries, ...entries.map(([k, t]) => [k, t + 1] as [string, number])];
+        for (const [target, trailer] of targets) {
+          let j = 0;
+          while (
+            j < decoded.keys.length &&
+            (decoded.keys[j]! < target || (decoded.keys[j] === target && decoded.trailers[j]! > trailer))
+          )
+            j++;
+          const expectFound = j < decoded.keys.length && decoded.keys[j] === target;
+          const out: SeekResult = { trailer: 0, valueOffset: 0, valueLength: 0 };
+          const found = seekInBlock(block, 0, block.length, target, trailer, out, 'f', 0);
+          assert.equal(found, expectFound, `target ${JSON.stringify(target)} trailer ${trailer}`);
+          if (found) {
+            assert.equal(out.trailer, decoded.trailers[j]);
+            assert.equal(out.valueOffset, decoded.valueOffsets[j]);
+            assert.equal(out.valueLength, decoded.valueLengths[j]);
+          }
+        }
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
