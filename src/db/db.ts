@@ -423,6 +423,7 @@ export class GraniteDB {
     await vs.writeNewManifest({ newFiles, logNumber: walNum, newWals: [walNum], lastSequence: maxSeq });
     for (const f of newFiles) this.#pendingOutputs.delete(f.meta.fileNum);
     this.#deleteObsoleteFiles();
+    await this.#settleUnlinks(); // an opened database holds no obsolete files
     if (this.#opts.paranoidChecks) {
       for (const f of vs.current.allFiles()) this.#tables.get(f.fileNum).verifyAll();
     }
@@ -506,17 +507,41 @@ export class GraniteDB {
           obsolete = !this.#pendingOutputs.has(p.num);
           break;
       }
-      if (obsolete) {
+      if (obsolete && !this.#unlinking.has(name)) {
         if (p.kind === 'table') this.#tables.evict(p.num);
-        try {
-          fs.unlink(join(this.#dir, name));
-        } catch {
-          // retried at the next cleanup
-        }
+        this.#removeFile(name);
       }
     }
   }
   readonly #pendingOutputs = new Set<number>();
+
+  /** Obsolete files being removed off the event loop, by name, with the promise of their removal. */
+  readonly #unlinking = new Map<string, Promise<void>>();
+
+  /** Removes obsolete file `name`, off the event loop when the file system can; a failure is retried by the
+   *  next sweep. */
+  #removeFile(name: string): void {
+    const fs = this.#fs;
+    const path = join(this.#dir, name);
+    if (fs.unlinkAsync === undefined) {
+      try {
+        fs.unlink(path);
+      } catch {
+        // retried at the next cleanup
+      }
+      return;
+    }
+    const done = fs.unlinkAsync(path).then(
+      () => void this.#unlinking.delete(name),
+      () => void this.#unlinking.delete(name),
+    );
+    this.#unlinking.set(name, done);
+  }
+
+  /** Resolves when every obsolete-file removal started so far has finished. */
+  async #settleUnlinks(): Promise<void> {
+    while (this.#unlinking.size > 0) await Promise.all(this.#unlinking.values());
+  }
 
   #info(message: string): void {
     this.#opts.logger?.info(message);
@@ -1030,7 +1055,7 @@ export class GraniteDB {
       this.#scheduleFlush();
       this.#maybeScheduleCompaction();
       const running = this.#flushing ?? this.#compacting;
-      if (running === undefined) return;
+      if (running === undefined) return this.#settleUnlinks();
       await running.catch(() => undefined);
     }
   }
@@ -1090,6 +1115,7 @@ export class GraniteDB {
       this.#manualCompactions--;
       this.#maybeScheduleCompaction();
     }
+    await this.#settleUnlinks(); // the replaced tables are gone when compactRange() resolves
   }
 
   /** Writes the memtable to an L0 table; durable when the promise resolves. @throws CLOSED, IO */
@@ -1114,6 +1140,7 @@ export class GraniteDB {
       await this.#flushing;
     }
     if (this.#bgError !== undefined) throw this.#bgError;
+    await this.#settleUnlinks(); // the flushed memtable's WAL is gone when flush() resolves
   }
 
   // ------------------------------------------------------------------ reads
@@ -1330,6 +1357,7 @@ export class GraniteDB {
     this.#pool = undefined;
     await this.#flushPool?.close();
     this.#flushPool = undefined;
+    await this.#settleUnlinks();
     this.#releaseAll();
   }
 

@@ -52,6 +52,12 @@ export interface FileSystem {
   /** Atomically replaces `to` with `from`. */
   rename(from: string, to: string): void;
   unlink(path: string): void;
+  /**
+   * Optional: unlink() off the calling thread. Removing a large file takes the kernel milliseconds (freeing
+   * its blocks), which the engine's obsolete-file sweep must not spend on the event loop. Engines fall back to
+   * unlink() when a file system lacks it.
+   */
+  unlinkAsync?(path: string): Promise<void>;
   /** Removes `dir` if it is empty. */
   rmdir(dir: string): void;
   /** Makes the directory's entries (creates, renames, unlinks) durable. */

@@ -146,6 +146,9 @@ export class NodeFileSystem implements FileSystem {
   unlink(path: string): void {
     fs.unlinkSync(path);
   }
+  unlinkAsync(path: string): Promise<void> {
+    return fs.promises.unlink(path);
+  }
   rmdir(dir: string): void {
     fs.rmdirSync(dir);
   }
