@@ -1,9 +1,31 @@
 // Attributes slow getSync calls (> 2 ms) during a sustained random fill: an install of a finished compaction
-// inside the read (tree shape changed), a table open (tableOpens grew), GC (a gc entry overlapped), or other.
+// inside the read (tree shape changed), a table open (tableOpens grew), GC (a gc entry overlapped), or other;
+// for "other" it prints the number and total time of the table-file reads (pread) inside the call.
 // Usage: npm run -s build && node scripts/slow-reads.mjs [keys, default 5000000]  (docs/performance.md).
 import { GraniteDB, WriteBatch } from '../dist/src/index.js';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { NodeFileSystem } from '../dist/src/fs/node-fs.js';
+// Time every RandomAccessFile.read (the class is not exported: reach its prototype through an instance).
+const reads = { n: 0, ms: 0 };
+{
+  const probe = mkdtempSync('/tmp/slow-probe-');
+  writeFileSync(`${probe}/f`, 'x');
+  const file = new NodeFileSystem().openRead(`${probe}/f`);
+  const proto = Object.getPrototypeOf(file);
+  const read = proto.read;
+  proto.read = function (...args) {
+    const t = performance.now();
+    try {
+      return read.apply(this, args);
+    } finally {
+      reads.n++;
+      reads.ms += performance.now() - t;
+    }
+  };
+  file.close();
+  rmSync(probe, { recursive: true, force: true });
+}
 const N = Number(process.argv[2] ?? 5_000_000);
 const dir = mkdtempSync('/tmp/slow-');
 const db = await GraniteDB.open(dir);
@@ -40,11 +62,20 @@ for (let b = 0, n = 0; n < N; b++) {
       const k = key(order[Math.floor(rnd() * n)]);
       const s0 = shape();
       const o0 = db.stats().counters.tableOpens;
+      reads.n = 0;
+      reads.ms = 0;
       const t0 = performance.now();
       db.getSync(k);
       const dt = performance.now() - t0;
       samples++;
-      if (dt > 2) slow.push({ t0, dt, install: shape() !== s0, opens: db.stats().counters.tableOpens - o0 });
+      if (dt > 2)
+        slow.push({
+          reads: `${reads.n} reads ${reads.ms.toFixed(2)} ms`,
+          t0,
+          dt,
+          install: shape() !== s0,
+          opens: db.stats().counters.tableOpens - o0,
+        });
     }
   }
 }
@@ -69,7 +100,7 @@ console.log(
   slow
     .filter((s) => cls(s) === 'other')
     .slice(0, 10)
-    .map((s) => s.dt.toFixed(1))
+    .map((s) => `${s.dt.toFixed(1)} (${s.reads})`)
     .join(' '),
 );
 await db.close();

@@ -45,7 +45,7 @@ import { Memtable } from '../memtable/memtable.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
-import { bloomHash } from '../sstable/bloom.js';
+import { bloomHash } from '../util/bloom.js';
 import { BlockCache } from '../sstable/block-cache.js';
 import { putFixed64 } from '../util/coding.js';
 import { LogWriter } from '../wal/log-writer.js';

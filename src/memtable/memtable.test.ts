@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Memtable } from './memtable.js';
 import { WriteBatch } from '../batch/write-batch.js';
-import { bloomHash } from '../sstable/bloom.js';
+import { bloomHash } from '../util/bloom.js';
 
 function apply(mem: Memtable, seq: number, ops: [string, string | undefined][]): void {
   const b = new WriteBatch();

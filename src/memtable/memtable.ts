@@ -22,7 +22,7 @@ import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
 import { binaryString, copyBytes } from '../util/bytes.js';
-import { addToBloom, bloomHash, bloomMayContain, emptyBloom } from '../sstable/bloom.js';
+import { addToBloom, bloomHash, bloomMayContain, emptyBloom } from '../util/bloom.js';
 
 const SLAB_SIZE = 1024 * 1024;
 /** A batch at least this large is adopted as a slab of its own instead of being copied. */
@@ -339,7 +339,7 @@ export class Memtable {
     return true;
   }
 
-  /** False when the key whose bloomHash is `hash` is certainly absent (only after freeze(); else true). */
+  /** False when the key whose bloomHash is `hash` is certainly absent (only once buildFilterStep() completed). */
   mayContain(hash: number): boolean {
     const f = this.#filter;
     return f === undefined || bloomMayContain(f, 0, f.length, hash);

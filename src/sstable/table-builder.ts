@@ -16,7 +16,7 @@ import type { WritableFile } from '../fs/file-system.js';
 import { crc32Of, maskCrc } from '../util/checksum.js';
 import { putFixed32, putFixed64 } from '../util/coding.js';
 import { BlockBuilder } from './block-builder.js';
-import { bloomHash, buildBloom } from './bloom.js';
+import { bloomHash, buildBloom } from '../util/bloom.js';
 import { encodeProperties, type TableProperties } from './properties.js';
 import { codecOfName, compressBlock } from './compression.js';
 import type { CompressionName } from '../options/options.js';

@@ -20,7 +20,7 @@ import { SlabAllocator } from '../util/slab-allocator.js';
 import { getFixed32, getFixed64 } from '../util/coding.js';
 import type { BlockCache } from './block-cache.js';
 import { decodeBlock, seekInBlock, type DecodedBlock, type SeekResult } from './block.js';
-import { bloomMayContain } from './bloom.js';
+import { bloomMayContain } from '../util/bloom.js';
 import { decodeProperties, type TableProperties } from './properties.js';
 import { blockCrc } from './table-builder.js';
 import { decompressBlock, isKnownCodec } from './compression.js';

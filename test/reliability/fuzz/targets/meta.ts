@@ -3,7 +3,7 @@
 //          before any mutation; a mutated or random filter answers a boolean, whatever its bytes.
 //   properties: (name, value) pairs from corpus tables, mutated (names swapped, values cut or extended,
 //          pairs dropped or added); a decoded result holds every property, numbers as safe integers.
-import { bloomHash, bloomMayContain, buildBloom } from '../../../../src/sstable/bloom.js';
+import { bloomHash, bloomMayContain, buildBloom } from '../../../../src/util/bloom.js';
 import { decodeProperties } from '../../../../src/sstable/properties.js';
 import { measure } from '../alloc-meter.js';
 import { mutate, randomBytes } from '../mutate.js';

@@ -7,7 +7,7 @@ import type { Rng } from '../../../../src/testing/index.js';
 import type { RandomAccessFile } from '../../../../src/fs/index.js';
 import { TableReader } from '../../../../src/sstable/table-reader.js';
 import { BlockCache } from '../../../../src/sstable/block-cache.js';
-import { bloomHash } from '../../../../src/sstable/bloom.js';
+import { bloomHash } from '../../../../src/util/bloom.js';
 import { LookupResult } from '../../../../src/keys/lookup-result.js';
 import { maskedCrc } from '../../../../src/util/checksum.js';
 import { putFixed32 } from '../../../../src/util/coding.js';
