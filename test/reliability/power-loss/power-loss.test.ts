@@ -14,7 +14,7 @@ console.log(`power-loss.test seed=${seed} (rerun with SEED=${seed})`);
 
 for (const [style, steps] of [
   ['leveled', 90],
-  ['tiered', 60],
+  ['tiered', 70],
 ] as const) {
   test(`power loss after every file-system call of a workload (${style}): every crash image opens as a prefix of the writes holding every durable one`, async () => {
     const shape = faultShape(steps, 60, 2);
