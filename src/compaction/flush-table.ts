@@ -30,12 +30,12 @@ async function forEachSurvivor(
   every: (() => Promise<void> | undefined) | undefined,
   everyKeys: number,
 ): Promise<void> {
-  const keys = mem.sortedKeys();
-  const appendOnly = mem.isAppendOnly; // entry i is the only version of keys[i]: no lookup needed
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  const ids = mem.sortedKeyIds();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const key = mem.keyString(id);
     let above = Infinity;
-    for (let e = appendOnly ? i : mem.newest(key); e >= 0; e = mem.older(e)) {
+    for (let e = mem.keyHead(id); e >= 0; e = mem.older(e)) {
       if (above <= oldestSnapshot) break;
       const seq = mem.entrySeq(e);
       if (mem.entryIsDeletion(e)) sink.add(key, seq * 256 + Kind.Delete, EMPTY, 0, 0);

@@ -754,23 +754,23 @@ export class GraniteDB {
     }
     old.close();
     this.#imms.push(this.#mem);
-    this.#buildMemtableFilter(this.#mem);
+    this.#buildMemtableIndex(this.#mem);
     this.#mem = new Memtable(num);
     this.#wal = new LogWriter(file);
     this.#scheduleFlush();
   }
 
   /**
-   * Builds the bloom filter of a memtable that just became immutable, 8192 keys per event-loop turn (the
-   * whole filter at once took ≈20 ms for 190k keys: too long for the write that froze the memtable). Stops
-   * when the memtable has been flushed or the database closed.
+   * Builds the hash index of a memtable that just became immutable while still append-only (lookups in it
+   * binary-search until then), 8192 keys per event-loop turn so that the write that froze it does not wait.
+   * Stops when the memtable has been flushed or the database closed.
    */
-  #buildMemtableFilter(imm: Memtable): void {
+  #buildMemtableIndex(imm: Memtable): void {
     const step = (): void => {
       if (this.#closed || !this.#imms.includes(imm)) return;
-      if (!imm.buildFilterStep(this.#opts.bloomBitsPerKey, 8192)) setImmediate(step);
+      if (!imm.buildIndexStep(8192)) setImmediate(step);
     };
-    setImmediate(step);
+    if (!imm.buildIndexStep(0)) setImmediate(step);
   }
 
   /** True while L0 is at its stop trigger or compaction owes at least hardPendingCompactionBytesLimit. */
@@ -1170,12 +1170,11 @@ export class GraniteDB {
     const out = this.#lookup;
     const c = this.#counters;
     c.gets++;
-    let r: LookupResult = this.#mem.get(k, seq, out);
+    const hash = bloomHash(k);
+    let r: LookupResult = this.#mem.get(k, seq, out, hash);
     if (r === LookupResult.NotFound) {
-      const hash = bloomHash(k);
       for (let i = this.#imms.length - 1; i >= 0 && r === LookupResult.NotFound; i--) {
-        const imm = this.#imms[i]!;
-        if (imm.mayContain(hash)) r = imm.get(k, seq, out);
+        r = this.#imms[i]!.get(k, seq, out, hash);
       }
       if (r === LookupResult.NotFound) {
         out.tablesProbed = 0;

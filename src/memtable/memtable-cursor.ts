@@ -1,4 +1,4 @@
-// SourceCursor over a memtable at sequence `seq`: walks the memtable's sorted key array as it was when the
+// SourceCursor over a memtable at sequence `seq`: walks the memtable's sorted key ids as they were when the
 // cursor was made (later inserts have larger sequence numbers and would be invisible anyway).
 import type { SourceCursor } from '../iter/source-cursor.js';
 import type { Memtable } from './memtable.js';
@@ -6,21 +6,23 @@ import type { Memtable } from './memtable.js';
 export class MemtableCursor implements SourceCursor {
   readonly #mem: Memtable;
   readonly #readSeq: number;
-  readonly #keys: string[];
+  readonly #ids: Int32Array;
   #i = -1;
   #entry = -1;
+  /** The binary string of the current key, made on first use. */
+  #key: string | undefined;
 
   constructor(mem: Memtable, readSeq: number) {
     this.#mem = mem;
     this.#readSeq = readSeq;
-    this.#keys = mem.sortedKeys();
+    this.#ids = mem.sortedKeyIds();
   }
 
   valid(): boolean {
     return this.#entry >= 0;
   }
   key(): string {
-    return this.#keys[this.#i]!;
+    return (this.#key ??= this.#mem.keyString(this.#ids[this.#i]!));
   }
   seq(): number {
     return this.#mem.entrySeq(this.#entry);
@@ -34,9 +36,10 @@ export class MemtableCursor implements SourceCursor {
 
   /** Moves from index i in direction d (+1/-1) to the first key with a visible version. */
   #settle(i: number, d: number): void {
-    const keys = this.#keys;
-    while (i >= 0 && i < keys.length) {
-      const e = this.#mem.find(keys[i]!, this.#readSeq);
+    const ids = this.#ids;
+    this.#key = undefined;
+    while (i >= 0 && i < ids.length) {
+      const e = this.#mem.visibleVersion(ids[i]!, this.#readSeq);
       if (e >= 0) {
         this.#i = i;
         this.#entry = e;
@@ -49,12 +52,12 @@ export class MemtableCursor implements SourceCursor {
   }
 
   #lowerBound(target: string): number {
-    const keys = this.#keys;
+    const ids = this.#ids;
     let lo = 0;
-    let hi = keys.length;
+    let hi = ids.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < target) lo = mid + 1;
+      if (this.#mem.compareKeyTo(ids[mid]!, target) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -65,14 +68,14 @@ export class MemtableCursor implements SourceCursor {
   }
   seekForPrev(target: string): void {
     let i = this.#lowerBound(target);
-    if (i >= this.#keys.length || this.#keys[i] !== target) i--;
+    if (i >= this.#ids.length || this.#mem.compareKeyTo(this.#ids[i]!, target) !== 0) i--;
     this.#settle(i, -1);
   }
   seekToFirst(): void {
     this.#settle(0, 1);
   }
   seekToLast(): void {
-    this.#settle(this.#keys.length - 1, -1);
+    this.#settle(this.#ids.length - 1, -1);
   }
   next(): void {
     this.#settle(this.#i + 1, 1);
@@ -82,5 +85,6 @@ export class MemtableCursor implements SourceCursor {
   }
   close(): void {
     this.#entry = -1;
+    this.#key = undefined;
   }
 }

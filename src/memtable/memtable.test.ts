@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Memtable } from './memtable.js';
 import { WriteBatch } from '../batch/write-batch.js';
-import { bloomHash } from '../util/bloom.js';
+import fc from 'fast-check';
+import { sortKeyIds, type KeyTable } from './key-sort.js';
 
 function apply(mem: Memtable, seq: number, ops: [string, string | undefined][]): void {
   const b = new WriteBatch();
@@ -134,7 +135,7 @@ test('Memtable: small batches after an adopted large batch keep their own values
   assert.equal(n, 8);
 });
 
-test('Memtable filter: no key of a frozen memtable is ever filtered out; absent keys mostly are', () => {
+test('Memtable index: a frozen append-only memtable is indexed a slice at a time; lookups agree throughout', () => {
   for (const ordered of [true, false]) {
     const mem = new Memtable(1);
     const keys: string[] = [];
@@ -150,24 +151,160 @@ test('Memtable filter: no key of a frozen memtable is ever filtered out; absent 
     }
     if (!ordered) apply(mem, seq++, [[keys[0]!, 'again']]); // a second version of a key
     assert.equal(mem.isAppendOnly, ordered);
-    const absent = (i: number): number => bloomHash(`absent${i}`);
-    // Before the filter is complete every key "may" be present.
+    const check = (): void => {
+      for (let i = 0; i < keys.length; i += 37) {
+        const want = i === 0 && !ordered ? 'again' : (i % 100) % 10 === 0 ? undefined : `v${i}`;
+        const out = { value: undefined as Buffer | undefined };
+        const r = mem.get(keys[i]!, seq, out);
+        assert.equal(r, want === undefined ? 2 : 1, keys[i]);
+        assert.equal(out.value?.toString(), want, keys[i]);
+      }
+      for (const k of ['k', 'k0000005', 'k005000', 'j', 'l', '']) assert.equal(mem.find(k, seq), -1, k);
+    };
     let steps = 0;
-    while (!mem.buildFilterStep(10, 1000)) {
+    while (!mem.buildIndexStep(1000)) {
       steps++;
-      for (let i = 0; i < 100; i++) assert.equal(mem.mayContain(absent(i)), true);
+      check();
     }
-    assert.equal(steps, 4, '5000 keys in steps of 1000');
-    for (const k of keys) assert.equal(mem.mayContain(bloomHash(k)), true, k);
-    let passed = 0;
-    for (let i = 0; i < 10000; i++) if (mem.mayContain(absent(i))) passed++;
-    assert.ok(passed < 300, `${passed} of 10000 absent keys passed the filter (about 1% expected)`);
+    assert.equal(
+      steps,
+      ordered ? 4 : 0,
+      '5000 keys in steps of 1000; a memtable that left append-only mode is indexed',
+    );
+    check();
+    assert.deepEqual(mem.sortedKeys(), [...keys].sort());
   }
 });
 
-test('Memtable filter: bloomBitsPerKey 0 builds none', () => {
-  const mem = new Memtable(1);
-  apply(mem, 1, [['a', '1']]);
-  assert.equal(mem.buildFilterStep(0, 10), true);
-  assert.equal(mem.mayContain(bloomHash('zzz')), true);
+/** A key generator that makes long shared prefixes, 0x00 and 0xff bytes, prefixes of other keys, and ties. */
+const keyArb = fc.oneof(
+  fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b)),
+  fc
+    .tuple(
+      fc.constantFrom('', 'user:000000000000:', 'a\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000'),
+      fc.uint8Array({ maxLength: 4 }),
+    )
+    .map(([p, b]) => Buffer.concat([Buffer.from(p, 'latin1'), Buffer.from(b)])),
+  fc.nat(3000).map((n) => Buffer.from(`key${String(n).padStart(13, '0')}`)),
+  fc.array(fc.constantFrom(0, 1, 0xff), { maxLength: 20 }).map((a) => Buffer.from(a)),
+);
+
+test('sortKeyIds: orders any set of distinct keys bytewise (model: Buffer.compare)', () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(keyArb, { maxLength: 600, size: 'large', selector: (b) => b.toString('latin1') }),
+      (keys) => {
+        // The keys sit in two slabs at shifted offsets, as in a memtable.
+        const slabs = [Buffer.alloc(1 << 16), Buffer.alloc(1 << 16)];
+        const n = keys.length;
+        const t: KeyTable = {
+          slabs,
+          slab: new Int32Array(n),
+          off: new Int32Array(n),
+          len: new Int32Array(n),
+        };
+        const pos = [3, 7];
+        keys.forEach((k, id) => {
+          const s = id % 2;
+          k.copy(slabs[s]!, pos[s]!);
+          t.slab[id] = s;
+          t.off[id] = pos[s]!;
+          t.len[id] = k.length;
+          pos[s]! += k.length + 1;
+        });
+        const ids = Int32Array.from(keys.keys()).reverse();
+        sortKeyIds(t, ids);
+        const got = Array.from(ids, (id) => keys[id]!.toString('hex'));
+        const want = [...keys].sort(Buffer.compare).map((k) => k.toString('hex'));
+        assert.deepEqual(got, want);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('Memtable: random batches agree with a model at every sequence; handed-out orders never change', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.array(
+          fc.tuple(
+            keyArb.filter((k) => k.length > 0),
+            fc.option(fc.uint8Array({ maxLength: 8 })),
+          ),
+          { minLength: 1, maxLength: 40 },
+        ),
+        {
+          maxLength: 30,
+        },
+      ),
+      (batches) => {
+        const mem = new Memtable(1);
+        const history: { seq: number; key: string; value: string | null }[] = [];
+        const views: { ids: Int32Array; snapshot: Int32Array }[] = [];
+        let seq = 1;
+        for (const ops of batches) {
+          const b = new WriteBatch();
+          for (const [k, v] of ops) {
+            if (v === null) b.delete(k);
+            else b.put(k, Buffer.from(v));
+            history.push({
+              seq: seq++,
+              key: k.toString('latin1'),
+              value: v === null ? null : Buffer.from(v).toString('latin1'),
+            });
+          }
+          const rep = b.encodeCopy();
+          mem.addBatch(rep, rep.length, seq - ops.length);
+          const sorted = mem.sortedKeyIds();
+          views.push({ ids: sorted, snapshot: sorted.slice() });
+        }
+        const keys = [...new Set(history.map((h) => h.key))];
+        assert.deepEqual(
+          mem.sortedKeys(),
+          keys
+            .map((k) => Buffer.from(k, 'latin1'))
+            .sort(Buffer.compare)
+            .map((b) => b.toString('latin1')),
+        );
+        for (const v of views) assert.deepEqual(v.ids, v.snapshot);
+        for (let at = 0; at < seq; at += 1 + (seq >> 4)) {
+          for (const k of keys) {
+            let want: string | null | undefined;
+            for (const h of history) if (h.key === k && h.seq <= at) want = h.value;
+            const out = { value: undefined as Buffer | undefined };
+            const r = mem.get(k, at, out);
+            if (want === undefined) assert.equal(r, 0);
+            else if (want === null) assert.equal(r, 2);
+            else assert.equal(out.value?.toString('latin1'), want);
+          }
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('sortKeyIds: keys that differ only in trailing 0x00 bytes (every window ties) still sort', () => {
+  const keys = Array.from({ length: 41 }, (_, i) => Buffer.concat([Buffer.from('x'), Buffer.alloc(i)]));
+  const slab = Buffer.concat(keys);
+  const n = keys.length;
+  const t: KeyTable = {
+    slabs: [slab],
+    slab: new Int32Array(n),
+    off: new Int32Array(n),
+    len: new Int32Array(n),
+  };
+  let p = 0;
+  keys.forEach((k, id) => {
+    t.off[id] = p;
+    t.len[id] = k.length;
+    p += k.length;
+  });
+  const ids = Int32Array.from({ length: n }, (_, i) => (i * 17) % n);
+  sortKeyIds(t, ids);
+  assert.deepEqual(
+    Array.from(ids),
+    Array.from({ length: n }, (_, i) => i),
+  );
 });

@@ -1,53 +1,86 @@
 // The memtable: every write not yet in a table, ordered by internal key on demand.
 //
-// Layout (docs/adr/0002-memtable.md): a Map from binary-string user key to the index of its newest version;
-// versions live in parallel typed arrays (seq, kind, value location, index of the next-older version), values
-// in large byte slabs. Per entry the only heap objects are the key string and its Map slot: no node objects.
-// Order is produced lazily: keys added since the last sort wait in `#pending`; sortedKeys() sorts them and
-// merges them into a NEW array, so an array handed out earlier never changes (iterators keep a stable view).
-// Sequential loads skip the Map: while every write adds a key greater than all before (`#appendOnly`), keys
-// sit in `#appendKeys` in order, entry i holds appendKeys[i], and lookups binary-search it; the first write
-// that breaks the order builds the Map from it once (measured: Map.set was a fifth of fillseq's CPU).
+// Layout (docs/adr/0002-memtable.md): no per-key heap objects. Every distinct key has an id; its bytes stay where
+// the batch put them (inside a 1 MiB slab the batch was copied into, or the adopted batch itself) and typed
+// arrays hold their location (kSlab, kOff, kLen), the index of its newest version (kHead) and its bloomHash
+// (kHash). Versions are entries in parallel typed arrays (seq, next-older entry, value slab/offset/length, slab
+// -1 for a deletion). A key is found through an open-addressing hash table over typed arrays (two int32 per
+// slot: id + 1 and the key's hash; linear probing, load <= 1/2) keyed by the same hash the bloom filters use,
+// so one hash of a looked-up key serves the memtables and the tables.
+// Order is produced lazily: ids of keys added since the last sort wait in #pending; sortedKeyIds() sorts them
+// by their bytes (key-sort.ts) and merges them into a NEW array, so an array handed out earlier never changes
+// (iterators keep a stable view; later versions of a key carry higher sequence numbers, invisible to them).
+// Sequential loads skip the hash table: while every write adds a key greater than all before (#appendOnly),
+// key id i is entry i, ids are in key order, and lookups binary-search them; the first write that breaks the
+// order indexes every key once. A frozen append-only memtable gets its hash index built a slice at a time
+// between event-loop turns (buildIndexStep), so that lookups in it stop binary-searching.
 //
-// A frozen memtable (one in the immutable queue) gets a bloom filter over its keys, built a slice at a time
-// between event-loop turns (buildFilterStep; ≈20 ms for 190k keys in one go), so that a lookup of a key it
-// lacks costs a few bit probes instead of a Map lookup (measured: Map lookups in three memtables were a fifth
-// of a random getSync right after a fill). Until the filter is complete, lookups use the Map.
-//
-// Invariants: versions of a key are chained newest first (strictly decreasing seq); entries are never
-// modified or removed, only appended; a reader at sequence S ignores versions with seq > S; nothing is added
-// once buildFilterStep() has been called; #filter is set only when every key is in it.
+// Invariants: versions of a key are chained newest first (strictly decreasing seq); entries are never modified
+// or removed, only appended; a reader at sequence S ignores versions with seq > S; the hash table holds key
+// ids [0, #indexed), and #indexed === #keys whenever !#appendOnly; nothing is added once buildIndexStep() has
+// been called.
 import { Kind } from '../format/keys.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
 import { binaryString, copyBytes } from '../util/bytes.js';
-import { addToBloom, bloomHash, bloomMayContain, emptyBloom } from '../util/bloom.js';
+import { bloomHash, bloomHashBytes } from '../util/bloom.js';
+import { compareKeys, sortKeyIds, type KeyTable } from './key-sort.js';
 
 const SLAB_SIZE = 1024 * 1024;
 /** A batch at least this large is adopted as a slab of its own instead of being copied. */
 const ADOPT_SIZE = 64 * 1024;
-/** Estimated bytes per entry beyond its key and value (Map slot, string header, arrays). */
+/** Estimated bytes per key beyond its bytes and value (key and entry arrays, hash slots, order arrays). */
 const ENTRY_OVERHEAD = 64;
+/** Estimated bytes per extra version of a key. */
+const VERSION_OVERHEAD = 32;
+
+/** Final mix of a 32-bit hash before it picks a slot (murmur3's fmix32). */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function grown<T extends Int32Array | Float64Array>(a: T, n: number, make: (n: number) => T): T {
+  const b = make(n);
+  b.set(a);
+  return b;
+}
 
 export class Memtable {
-  readonly #index = new Map<string, number>();
-  /** While #appendOnly: every key in order; entry i is the only version of appendKeys[i]. Else empty. */
-  #appendKeys: string[] = [];
+  // Per key id.
+  #keys = 0;
+  #kSlab = new Int32Array(1024);
+  #kOff = new Int32Array(1024);
+  #kLen = new Int32Array(1024);
+  #kHead = new Int32Array(1024);
+  #kHash = new Int32Array(1024);
+  // Per entry (version).
+  #count = 0;
   #seq = new Float64Array(1024);
   #next = new Int32Array(1024);
-  #slab = new Int32Array(1024); // slab number; -1 for a deletion
+  #slab = new Int32Array(1024); // slab number of the value; -1 for a deletion
   #vOff = new Int32Array(1024);
   #vLen = new Int32Array(1024);
-  #count = 0;
+  /** Hash index: slot j is table[2j] = key id + 1 (0 = empty), table[2j + 1] = the key's hash. */
+  #table = new Int32Array(2 * 1024);
+  #mask = 1023;
+  #indexed = 0;
   readonly #slabs: Buffer[] = [];
   #cur: Buffer = Buffer.allocUnsafe(0);
   /** Index of #cur in #slabs (adopted batches are pushed after it). */
   #curNo = -1;
   #curPos = 0;
   #bytes = 0;
-  #sorted: string[] = [];
-  #pending: string[] = [];
+  /** Key ids in key order (never modified once made); with #pending, every key id exactly once. */
+  #sorted = new Int32Array(0);
+  #pending = new Int32Array(256);
+  #pendingCount = 0;
+  /** While #appendOnly: identity[i] = i for every key id (the order); values never change once written. */
+  #identity = new Int32Array(1024);
   #maxSeq = 0;
   /** Every batch added, in order: where its encoded bytes sit (slab, offset, length) and its first seq. */
   #batchSlab = new Int32Array(256);
@@ -55,17 +88,10 @@ export class Memtable {
   #batchLen = new Int32Array(256);
   #batchSeq = new Float64Array(256);
   #batchCount = 0;
-  /** True while every entry added a new key greater than all before it (sequential loads): then entry i holds
-   *  the i-th smallest key and is its only version, so order needs no sort and no lookups. */
+  /** True while every entry added a new key greater than all before it (sequential loads): then entry i is the
+   *  only version of key id i, and ids are in key order, so order needs no sort. */
   #appendOnly = true;
-  #lastNewKey = '';
   #minSeq = Number.MAX_SAFE_INTEGER;
-  /** Bloom filter over every key once buildFilterStep() finished; undefined before. */
-  #filter: Buffer | undefined;
-  /** The filter under construction, the keys added to it so far, and the Map-order key iterator. */
-  #building: Buffer | undefined;
-  #built = 0;
-  #buildKeys: Iterator<string> | undefined;
 
   /** Number of the WAL holding this memtable's writes. */
   readonly walNumber: number;
@@ -82,7 +108,7 @@ export class Memtable {
     return this.#count;
   }
   get keyCount(): number {
-    return this.#appendOnly ? this.#appendKeys.length : this.#index.size;
+    return this.#keys;
   }
   get isEmpty(): boolean {
     return this.#count === 0;
@@ -125,13 +151,12 @@ export class Memtable {
       const kLen = getVarint(src, p, end, cur);
       const kStart = cur.pos;
       p = kStart + kLen;
-      const key = binaryString(src, kStart, p);
       if (kind === Kind.Value) {
         const vLen = getVarint(src, p, end, cur);
-        this.#add(key, seq++, slabNo, cur.pos, vLen);
+        this.#add(src, slabNo, kStart, kLen, seq++, slabNo, cur.pos, vLen);
         p = cur.pos + vLen;
       } else {
-        this.#add(key, seq++, -1, 0, 0);
+        this.#add(src, slabNo, kStart, kLen, seq++, -1, 0, 0);
       }
     }
   }
@@ -139,15 +164,10 @@ export class Memtable {
   #recordBatch(slab: number, off: number, len: number, seq: number): void {
     const n = this.#batchCount;
     if (n === this.#batchSlab.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.#batchSlab = grow(this.#batchSlab, (k) => new Int32Array(k));
-      this.#batchOff = grow(this.#batchOff, (k) => new Int32Array(k));
-      this.#batchLen = grow(this.#batchLen, (k) => new Int32Array(k));
-      this.#batchSeq = grow(this.#batchSeq, (k) => new Float64Array(k));
+      this.#batchSlab = grown(this.#batchSlab, 2 * n, (k) => new Int32Array(k));
+      this.#batchOff = grown(this.#batchOff, 2 * n, (k) => new Int32Array(k));
+      this.#batchLen = grown(this.#batchLen, 2 * n, (k) => new Int32Array(k));
+      this.#batchSeq = grown(this.#batchSeq, 2 * n, (k) => new Float64Array(k));
     }
     this.#batchSlab[n] = slab;
     this.#batchOff[n] = off;
@@ -184,31 +204,78 @@ export class Memtable {
     this.#slabs.push(this.#cur);
   }
 
-  #add(key: string, seq: number, slab: number, vOff: number, vLen: number): void {
+  /** Adds a version of the key src[kStart, kStart + kLen) (src is slab kSlab). */
+  #add(
+    src: Buffer,
+    kSlab: number,
+    kStart: number,
+    kLen: number,
+    seq: number,
+    slab: number,
+    vOff: number,
+    vLen: number,
+  ): void {
     const i = this.#count;
-    if (i === this.#seq.length) this.#grow();
+    if (i === this.#seq.length) this.#growEntries();
+    const hash = bloomHashBytes(src, kStart, kStart + kLen) | 0;
     if (this.#appendOnly) {
-      if (i === 0 || key > this.#lastNewKey) {
-        this.#lastNewKey = key;
-        this.#appendKeys.push(key);
+      if (i === 0 || this.#followsLastKey(src, kStart, kLen)) {
+        const id = this.#newKey(kSlab, kStart, kLen, hash, i);
+        if (id === this.#identity.length)
+          this.#identity = grown(this.#identity, 2 * id, (k) => new Int32Array(k));
+        this.#identity[id] = id;
         this.#next[i] = -1;
-        this.#bytes += key.length + ENTRY_OVERHEAD;
         this.#setEntry(i, seq, slab, vOff, vLen);
         return;
       }
       this.#leaveAppendOnly();
     }
-    const prev = this.#index.get(key);
-    this.#index.set(key, i);
-    if (prev === undefined) {
-      this.#pending.push(key);
-      this.#next[i] = -1;
-      this.#bytes += key.length + ENTRY_OVERHEAD;
-    } else {
-      this.#next[i] = prev;
-      this.#bytes += 32;
+    if (2 * (this.#indexed + 1) > this.#mask + 1) this.#growTable();
+    const table = this.#table;
+    const mask = this.#mask;
+    let j = mix(hash) & mask;
+    for (;;) {
+      const slot = table[2 * j]!;
+      if (slot === 0) break;
+      const id = slot - 1;
+      if (table[2 * j + 1] === hash && this.#keyEqualsBytes(id, src, kStart, kLen)) {
+        this.#next[i] = this.#kHead[id]!;
+        this.#kHead[id] = i;
+        this.#bytes += VERSION_OVERHEAD;
+        this.#setEntry(i, seq, slab, vOff, vLen);
+        return;
+      }
+      j = (j + 1) & mask;
     }
+    const id = this.#newKey(kSlab, kStart, kLen, hash, i);
+    table[2 * j] = id + 1;
+    table[2 * j + 1] = hash;
+    this.#indexed = id + 1;
+    if (this.#pendingCount === this.#pending.length)
+      this.#pending = grown(this.#pending, 2 * this.#pendingCount, (k) => new Int32Array(k));
+    this.#pending[this.#pendingCount++] = id;
+    this.#next[i] = -1;
     this.#setEntry(i, seq, slab, vOff, vLen);
+  }
+
+  #newKey(kSlab: number, kStart: number, kLen: number, hash: number, head: number): number {
+    const id = this.#keys;
+    if (id === this.#kSlab.length) {
+      const n = 2 * id;
+      this.#kSlab = grown(this.#kSlab, n, (k) => new Int32Array(k));
+      this.#kOff = grown(this.#kOff, n, (k) => new Int32Array(k));
+      this.#kLen = grown(this.#kLen, n, (k) => new Int32Array(k));
+      this.#kHead = grown(this.#kHead, n, (k) => new Int32Array(k));
+      this.#kHash = grown(this.#kHash, n, (k) => new Int32Array(k));
+    }
+    this.#kSlab[id] = kSlab;
+    this.#kOff[id] = kStart;
+    this.#kLen[id] = kLen;
+    this.#kHead[id] = head;
+    this.#kHash[id] = hash;
+    this.#keys = id + 1;
+    this.#bytes += kLen + ENTRY_OVERHEAD;
+    return id;
   }
 
   #setEntry(i: number, seq: number, slab: number, vOff: number, vLen: number): void {
@@ -221,65 +288,157 @@ export class Memtable {
     if (seq < this.#minSeq) this.#minSeq = seq;
   }
 
-  /** Builds the Map and the pending list from #appendKeys (entry i = key i) and leaves append-only mode. */
+  /** True when src[kStart, kStart + kLen) is greater than the last key added (append-only mode). */
+  #followsLastKey(src: Buffer, kStart: number, kLen: number): boolean {
+    const last = this.#keys - 1;
+    const s = this.#slabs[this.#kSlab[last]!]!;
+    const o = this.#kOff[last]!;
+    const l = this.#kLen[last]!;
+    const n = l < kLen ? l : kLen;
+    for (let j = 0; j < n; j++) {
+      const d = src[kStart + j]! - s[o + j]!;
+      if (d !== 0) return d > 0;
+    }
+    return kLen > l;
+  }
+
+  #keyEqualsBytes(id: number, src: Buffer, kStart: number, kLen: number): boolean {
+    if (this.#kLen[id] !== kLen) return false;
+    const s = this.#slabs[this.#kSlab[id]!]!;
+    const o = this.#kOff[id]!;
+    for (let j = 0; j < kLen; j++) if (s[o + j] !== src[kStart + j]) return false;
+    return true;
+  }
+
+  #keyEqualsString(id: number, key: string): boolean {
+    const n = key.length;
+    if (this.#kLen[id] !== n) return false;
+    const s = this.#slabs[this.#kSlab[id]!]!;
+    const o = this.#kOff[id]!;
+    for (let j = 0; j < n; j++) if (s[o + j] !== key.charCodeAt(j)) return false;
+    return true;
+  }
+
+  /** Bytewise comparison of key `id` with the binary string `key`: negative, 0 or positive. */
+  compareKeyTo(id: number, key: string): number {
+    const s = this.#slabs[this.#kSlab[id]!]!;
+    const o = this.#kOff[id]!;
+    const l = this.#kLen[id]!;
+    const n = l < key.length ? l : key.length;
+    for (let j = 0; j < n; j++) {
+      const d = s[o + j]! - key.charCodeAt(j);
+      if (d !== 0) return d;
+    }
+    return l - key.length;
+  }
+
+  /** Puts key ids [#indexed, upTo) into the hash table. */
+  #index(upTo: number): void {
+    while (2 * upTo > this.#mask + 1) this.#growTable();
+    const table = this.#table;
+    const mask = this.#mask;
+    const hashes = this.#kHash;
+    for (let id = this.#indexed; id < upTo; id++) {
+      const hash = hashes[id]!;
+      let j = mix(hash) & mask;
+      while (table[2 * j] !== 0) j = (j + 1) & mask;
+      table[2 * j] = id + 1;
+      table[2 * j + 1] = hash;
+    }
+    this.#indexed = upTo;
+  }
+
+  #growTable(): void {
+    const old = this.#table;
+    const slots = 2 * (this.#mask + 1);
+    const table = new Int32Array(2 * slots);
+    const mask = slots - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      const slot = old[j]!;
+      if (slot === 0) continue;
+      const hash = old[j + 1]!;
+      let k = mix(hash) & mask;
+      while (table[2 * k] !== 0) k = (k + 1) & mask;
+      table[2 * k] = slot;
+      table[2 * k + 1] = hash;
+    }
+    this.#table = table;
+    this.#mask = mask;
+  }
+
+  /** Indexes every key and leaves append-only mode; the keys so far are already in order. */
   #leaveAppendOnly(): void {
-    const keys = this.#appendKeys;
-    const index = this.#index;
-    for (let i = 0; i < keys.length; i++) index.set(keys[i]!, i);
-    const sorted = this.#sorted.length;
-    this.#pending = sorted === keys.length ? [] : keys.slice(sorted);
-    this.#appendKeys = [];
+    this.#index(this.#keys);
+    this.#sorted = this.#identity.subarray(0, this.#keys);
+    this.#pendingCount = 0;
     this.#appendOnly = false;
   }
 
-  /** Entry index of `key` while append-only (binary search), or -1. */
-  #appendIndexOf(key: string): number {
-    const keys = this.#appendKeys;
+  #growEntries(): void {
+    const n = this.#seq.length * 2;
+    this.#seq = grown(this.#seq, n, (k) => new Float64Array(k));
+    this.#next = grown(this.#next, n, (k) => new Int32Array(k));
+    this.#slab = grown(this.#slab, n, (k) => new Int32Array(k));
+    this.#vOff = grown(this.#vOff, n, (k) => new Int32Array(k));
+    this.#vLen = grown(this.#vLen, n, (k) => new Int32Array(k));
+  }
+
+  /** Id of the binary-string key whose bloomHash is `hash`, or -1. */
+  #idOf(key: string, hash: number): number {
+    if (this.#indexed < this.#keys) return this.#appendIdOf(key); // append-only, index not (fully) built
+    const h = hash | 0;
+    const table = this.#table;
+    const mask = this.#mask;
+    let j = mix(h) & mask;
+    for (;;) {
+      const slot = table[2 * j]!;
+      if (slot === 0) return -1;
+      if (table[2 * j + 1] === h && this.#keyEqualsString(slot - 1, key)) return slot - 1;
+      j = (j + 1) & mask;
+    }
+  }
+
+  /** Id of `key` while append-only (ids are in key order: binary search), or -1. */
+  #appendIdOf(key: string): number {
     let lo = 0;
-    let hi = keys.length;
+    let hi = this.#keys;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < key) lo = mid + 1;
+      if (this.compareKeyTo(mid, key) < 0) lo = mid + 1;
       else hi = mid;
     }
-    return lo < keys.length && keys[lo] === key ? lo : -1;
+    return lo < this.#keys && this.compareKeyTo(lo, key) === 0 ? lo : -1;
   }
 
-  #grow(): void {
-    const n = this.#seq.length * 2;
-    const seq = new Float64Array(n);
-    seq.set(this.#seq);
-    this.#seq = seq;
-    const next = new Int32Array(n);
-    next.set(this.#next);
-    this.#next = next;
-    const slab = new Int32Array(n);
-    slab.set(this.#slab);
-    this.#slab = slab;
-    const vOff = new Int32Array(n);
-    vOff.set(this.#vOff);
-    this.#vOff = vOff;
-    const vLen = new Int32Array(n);
-    vLen.set(this.#vLen);
-    this.#vLen = vLen;
+  /** Index of the newest version of `key` with seq <= `seq`, or -1. `hash` is bloomHash(key). */
+  find(key: string, seq: number, hash: number = bloomHash(key)): number {
+    const id = this.#idOf(key, hash);
+    if (id < 0) return -1;
+    return this.visibleVersion(id, seq);
   }
 
-  /** Index of the newest version of `key` with seq <= `seq`, or -1. */
-  find(key: string, seq: number): number {
-    if (this.#appendOnly) {
-      const i = this.#appendIndexOf(key);
-      return i >= 0 && this.#seq[i]! <= seq ? i : -1;
-    }
-    let i = this.#index.get(key);
-    if (i === undefined) return -1;
+  /** Index of the newest version of key `id` with seq <= `seq`, or -1. */
+  visibleVersion(id: number, seq: number): number {
+    let i = this.#kHead[id]!;
     while (i >= 0 && this.#seq[i]! > seq) i = this.#next[i]!;
     return i;
   }
 
   /** Newest version index of a key with no visibility limit, or -1. */
   newest(key: string): number {
-    if (this.#appendOnly) return this.#appendIndexOf(key);
-    return this.#index.get(key) ?? -1;
+    const id = this.#idOf(key, bloomHash(key));
+    return id < 0 ? -1 : this.#kHead[id]!;
+  }
+
+  /** Newest version index of key `id`. */
+  keyHead(id: number): number {
+    return this.#kHead[id]!;
+  }
+
+  /** The binary string of key `id`. */
+  keyString(id: number): string {
+    const o = this.#kOff[id]!;
+    return binaryString(this.#slabs[this.#kSlab[id]!]!, o, o + this.#kLen[id]!);
   }
 
   /** Next-older version of entry i, or -1. */
@@ -315,73 +474,60 @@ export class Memtable {
   }
 
   /**
-   * Adds up to `maxKeys` keys to the memtable's bloom filter (bloomBitsPerKey bits per key); returns true once
-   * the filter is complete (at once when bloomBitsPerKey <= 0: no filter). REQUIRES: the memtable is frozen,
-   * no addBatch() after the first call.
+   * Adds up to `maxKeys` keys to the hash index of a frozen append-only memtable (lookups binary-search until
+   * it is complete); returns true once every key is indexed. REQUIRES: no addBatch() after the first call.
    */
-  buildFilterStep(bloomBitsPerKey: number, maxKeys: number): boolean {
-    if (this.#filter !== undefined || bloomBitsPerKey <= 0) return true;
-    const n = this.keyCount;
-    const f = (this.#building ??= emptyBloom(n, bloomBitsPerKey));
-    const end = Math.min(n, this.#built + maxKeys);
-    if (this.#appendOnly) {
-      const keys = this.#appendKeys;
-      for (let i = this.#built; i < end; i++) addToBloom(f, bloomHash(keys[i]!));
-    } else {
-      const it = (this.#buildKeys ??= this.#index.keys());
-      for (let i = this.#built; i < end; i++) addToBloom(f, bloomHash(it.next().value as string));
-    }
-    this.#built = end;
-    if (end < n) return false;
-    this.#filter = f;
-    this.#building = undefined;
-    this.#buildKeys = undefined;
-    return true;
+  buildIndexStep(maxKeys: number): boolean {
+    if (this.#indexed < this.#keys) this.#index(Math.min(this.#keys, this.#indexed + maxKeys));
+    return this.#indexed === this.#keys;
   }
 
-  /** False when the key whose bloomHash is `hash` is certainly absent (only once buildFilterStep() completed). */
-  mayContain(hash: number): boolean {
-    const f = this.#filter;
-    return f === undefined || bloomMayContain(f, 0, f.length, hash);
-  }
-
-  /** Looks `key` up at `seq`: NotFound, Deleted, or Found (and `out.value` holds a copy). */
-  get(key: string, seq: number, out: { value: Buffer | undefined }): LookupResult {
-    const i = this.find(key, seq);
+  /** Looks `key` up at `seq`: NotFound, Deleted, or Found (and `out.value` holds a copy). `hash` = bloomHash(key). */
+  get(
+    key: string,
+    seq: number,
+    out: { value: Buffer | undefined },
+    hash: number = bloomHash(key),
+  ): LookupResult {
+    const i = this.find(key, seq, hash);
     if (i < 0) return LookupResult.NotFound;
     if (this.#slab[i]! < 0) return LookupResult.Deleted;
     out.value = this.entryValue(i);
     return LookupResult.Found;
   }
 
-  /** See #appendOnly: when true, entry i is the only version of sortedKeys()[i]. */
+  /** See #appendOnly: when true, entry i is the only version of key id i. */
   get isAppendOnly(): boolean {
     return this.#appendOnly;
   }
 
-  /** All keys in ascending order. The returned array is never modified afterwards. */
-  sortedKeys(): string[] {
-    if (this.#appendOnly) {
-      // A copy: #appendKeys keeps growing, and an array handed out never changes.
-      if (this.#sorted.length !== this.#appendKeys.length) this.#sorted = this.#appendKeys.slice();
-      return this.#sorted;
-    }
-    if (this.#pending.length === 0) return this.#sorted;
-    const add = this.#pending.sort();
-    this.#pending = [];
+  /** Every key id in ascending key order. The returned array is never modified afterwards. */
+  sortedKeyIds(): Int32Array {
+    if (this.#appendOnly) return this.#identity.subarray(0, this.#keys);
+    if (this.#pendingCount === 0) return this.#sorted;
+    const t: KeyTable = { slabs: this.#slabs, slab: this.#kSlab, off: this.#kOff, len: this.#kLen };
+    const add = this.#pending.slice(0, this.#pendingCount);
+    this.#pendingCount = 0;
+    sortKeyIds(t, add);
     const old = this.#sorted;
     if (old.length === 0) {
       this.#sorted = add;
       return add;
     }
-    const merged = new Array<string>(old.length + add.length);
+    const merged = new Int32Array(old.length + add.length);
     let i = 0;
     let j = 0;
     let k = 0;
-    while (i < old.length && j < add.length) merged[k++] = old[i]! < add[j]! ? old[i++]! : add[j++]!;
+    while (i < old.length && j < add.length)
+      merged[k++] = compareKeys(t, old[i]!, add[j]!) < 0 ? old[i++]! : add[j++]!;
     while (i < old.length) merged[k++] = old[i++]!;
     while (j < add.length) merged[k++] = add[j++]!;
     this.#sorted = merged;
     return merged;
+  }
+
+  /** All keys in ascending order, as binary strings (tests and tools). */
+  sortedKeys(): string[] {
+    return Array.from(this.sortedKeyIds(), (id) => this.keyString(id));
   }
 }
