@@ -754,23 +754,9 @@ export class GraniteDB {
     }
     old.close();
     this.#imms.push(this.#mem);
-    this.#buildMemtableIndex(this.#mem);
-    this.#mem = new Memtable(num);
+    this.#mem = new Memtable(num, this.#mem.keyCount);
     this.#wal = new LogWriter(file);
     this.#scheduleFlush();
-  }
-
-  /**
-   * Builds the hash index of a memtable that just became immutable while still append-only (lookups in it
-   * binary-search until then), 8192 keys per event-loop turn so that the write that froze it does not wait.
-   * Stops when the memtable has been flushed or the database closed.
-   */
-  #buildMemtableIndex(imm: Memtable): void {
-    const step = (): void => {
-      if (this.#closed || !this.#imms.includes(imm)) return;
-      if (!imm.buildIndexStep(8192)) setImmediate(step);
-    };
-    if (!imm.buildIndexStep(0)) setImmediate(step);
   }
 
   /** True while L0 is at its stop trigger or compaction owes at least hardPendingCompactionBytesLimit. */

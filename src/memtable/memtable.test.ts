@@ -135,23 +135,24 @@ test('Memtable: small batches after an adopted large batch keep their own values
   assert.equal(n, 8);
 });
 
-test('Memtable index: a frozen append-only memtable is indexed a slice at a time; lookups agree throughout', () => {
-  for (const ordered of [true, false]) {
-    const mem = new Memtable(1);
-    const keys: string[] = [];
-    for (let i = 0; i < 5000; i++) keys.push(`k${String(ordered ? i : (i * 7919) % 5000).padStart(6, '0')}`);
-    let seq = 1;
-    for (let i = 0; i < keys.length; i += 100) {
-      apply(
-        mem,
-        seq,
-        keys.slice(i, i + 100).map((k, j) => [k, j % 10 === 0 ? undefined : `v${i + j}`]),
-      );
-      seq += 100;
-    }
-    if (!ordered) apply(mem, seq++, [[keys[0]!, 'again']]); // a second version of a key
-    assert.equal(mem.isAppendOnly, ordered);
-    const check = (): void => {
+test('Memtable: lookups agree in append-only and indexed mode, with and without a size hint', () => {
+  for (const ordered of [true, false])
+    for (const hint of [0, 3000, 5000, 70_000]) {
+      const mem = new Memtable(1, hint);
+      const keys: string[] = [];
+      for (let i = 0; i < 5000; i++)
+        keys.push(`k${String(ordered ? i : (i * 7919) % 5000).padStart(6, '0')}`);
+      let seq = 1;
+      for (let i = 0; i < keys.length; i += 100) {
+        apply(
+          mem,
+          seq,
+          keys.slice(i, i + 100).map((k, j) => [k, j % 10 === 0 ? undefined : `v${i + j}`]),
+        );
+        seq += 100;
+      }
+      if (!ordered) apply(mem, seq++, [[keys[0]!, 'again']]); // a second version of a key
+      assert.equal(mem.isAppendOnly, ordered);
       for (let i = 0; i < keys.length; i += 37) {
         const want = i === 0 && !ordered ? 'again' : (i % 100) % 10 === 0 ? undefined : `v${i}`;
         const out = { value: undefined as Buffer | undefined };
@@ -159,21 +160,11 @@ test('Memtable index: a frozen append-only memtable is indexed a slice at a time
         assert.equal(r, want === undefined ? 2 : 1, keys[i]);
         assert.equal(out.value?.toString(), want, keys[i]);
       }
-      for (const k of ['k', 'k0000005', 'k005000', 'j', 'l', '']) assert.equal(mem.find(k, seq), -1, k);
-    };
-    let steps = 0;
-    while (!mem.buildIndexStep(1000)) {
-      steps++;
-      check();
+      // Below, above and inside the key range.
+      for (const k of ['', 'j', 'k', 'k0000005', 'k0000495', 'k00499', 'k004999\u0000', 'k005000', 'l'])
+        assert.equal(mem.find(k, seq), -1, k);
+      assert.deepEqual(mem.sortedKeys(), [...keys].sort());
     }
-    assert.equal(
-      steps,
-      ordered ? 4 : 0,
-      '5000 keys in steps of 1000; a memtable that left append-only mode is indexed',
-    );
-    check();
-    assert.deepEqual(mem.sortedKeys(), [...keys].sort());
-  }
 });
 
 /** A key generator that makes long shared prefixes, 0x00 and 0xff bytes, prefixes of other keys, and ties. */

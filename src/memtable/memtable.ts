@@ -11,14 +11,14 @@
 // by their bytes (key-sort.ts) and merges them into a NEW array, so an array handed out earlier never changes
 // (iterators keep a stable view; later versions of a key carry higher sequence numbers, invisible to them).
 // Sequential loads skip the hash table: while every write adds a key greater than all before (#appendOnly),
-// key id i is entry i, ids are in key order, and lookups binary-search them; the first write that breaks the
-// order indexes every key once. A frozen append-only memtable gets its hash index built a slice at a time
-// between event-loop turns (buildIndexStep), so that lookups in it stop binary-searching.
+// key id i is entry i, ids are in key order, and lookups check the key range and binary-search the ids; the
+// first write that breaks the order indexes every key once. A frozen append-only memtable is not indexed:
+// building the index took 4% of a sequential fill's main-thread time, and reads of a sequential load are
+// rare until it is flushed.
 //
 // Invariants: versions of a key are chained newest first (strictly decreasing seq); entries are never modified
-// or removed, only appended; a reader at sequence S ignores versions with seq > S; the hash table holds key
-// ids [0, #indexed), and #indexed === #keys whenever !#appendOnly; nothing is added once buildIndexStep() has
-// been called.
+// or removed, only appended; a reader at sequence S ignores versions with seq > S; the hash table holds every
+// key id when !#appendOnly (#indexed === #keys) and none while #appendOnly (#indexed === 0).
 import { Kind } from '../format/keys.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
@@ -53,20 +53,20 @@ function grown<T extends Int32Array | Float64Array>(a: T, n: number, make: (n: n
 export class Memtable {
   // Per key id.
   #keys = 0;
-  #kSlab = new Int32Array(1024);
-  #kOff = new Int32Array(1024);
-  #kLen = new Int32Array(1024);
-  #kHead = new Int32Array(1024);
-  #kHash = new Int32Array(1024);
+  #kSlab: Int32Array;
+  #kOff: Int32Array;
+  #kLen: Int32Array;
+  #kHead: Int32Array;
+  #kHash: Int32Array;
   // Per entry (version).
   #count = 0;
-  #seq = new Float64Array(1024);
-  #next = new Int32Array(1024);
-  #slab = new Int32Array(1024); // slab number of the value; -1 for a deletion
-  #vOff = new Int32Array(1024);
-  #vLen = new Int32Array(1024);
+  #seq: Float64Array;
+  #next: Int32Array;
+  #slab: Int32Array; // slab number of the value; -1 for a deletion
+  #vOff: Int32Array;
+  #vLen: Int32Array;
   /** Hash index: slot j is table[2j] = key id + 1 (0 = empty), table[2j + 1] = the key's hash. */
-  #table = new Int32Array(2 * 1024);
+  #table: Int32Array = new Int32Array(2 * 1024);
   #mask = 1023;
   #indexed = 0;
   readonly #slabs: Buffer[] = [];
@@ -76,11 +76,11 @@ export class Memtable {
   #curPos = 0;
   #bytes = 0;
   /** Key ids in key order (never modified once made); with #pending, every key id exactly once. */
-  #sorted = new Int32Array(0);
-  #pending = new Int32Array(256);
+  #sorted: Int32Array = new Int32Array(0);
+  #pending: Int32Array = new Int32Array(256);
   #pendingCount = 0;
   /** While #appendOnly: identity[i] = i for every key id (the order); values never change once written. */
-  #identity = new Int32Array(1024);
+  #identity: Int32Array;
   #maxSeq = 0;
   /** Every batch added, in order: where its encoded bytes sit (slab, offset, length) and its first seq. */
   #batchSlab = new Int32Array(256);
@@ -96,8 +96,24 @@ export class Memtable {
   /** Number of the WAL holding this memtable's writes. */
   readonly walNumber: number;
 
-  constructor(walNumber: number) {
+  /**
+   * `expectedKeys` sizes the arrays up front (the database passes the key count of the memtable this one
+   * replaces): growing them by doubling copied about as many bytes again and was 5% of a sequential fill.
+   */
+  constructor(walNumber: number, expectedKeys = 0) {
     this.walNumber = walNumber;
+    const n = expectedKeys <= 1024 ? 1024 : 2 ** Math.ceil(Math.log2(expectedKeys));
+    this.#kSlab = new Int32Array(n);
+    this.#kOff = new Int32Array(n);
+    this.#kLen = new Int32Array(n);
+    this.#kHead = new Int32Array(n);
+    this.#kHash = new Int32Array(n);
+    this.#identity = new Int32Array(n);
+    this.#seq = new Float64Array(n);
+    this.#next = new Int32Array(n);
+    this.#slab = new Int32Array(n);
+    this.#vOff = new Int32Array(n);
+    this.#vLen = new Int32Array(n);
   }
 
   /** Approximate memory held, in bytes (compared with memtableSize). */
@@ -334,7 +350,11 @@ export class Memtable {
 
   /** Puts key ids [#indexed, upTo) into the hash table. */
   #index(upTo: number): void {
-    while (2 * upTo > this.#mask + 1) this.#growTable();
+    if (2 * upTo > this.#mask + 1) {
+      const slots = 2 ** Math.ceil(Math.log2(2 * Math.max(upTo, this.#kSlab.length)));
+      this.#table = this.#rehashed(slots);
+      this.#mask = slots - 1;
+    }
     const table = this.#table;
     const mask = this.#mask;
     const hashes = this.#kHash;
@@ -349,8 +369,14 @@ export class Memtable {
   }
 
   #growTable(): void {
-    const old = this.#table;
     const slots = 2 * (this.#mask + 1);
+    this.#table = this.#rehashed(slots);
+    this.#mask = slots - 1;
+  }
+
+  /** The hash table's slots moved into a new table of `slots` slots (a power of two). */
+  #rehashed(slots: number): Int32Array {
+    const old = this.#table;
     const table = new Int32Array(2 * slots);
     const mask = slots - 1;
     for (let j = 0; j < old.length; j += 2) {
@@ -362,8 +388,7 @@ export class Memtable {
       table[2 * k] = slot;
       table[2 * k + 1] = hash;
     }
-    this.#table = table;
-    this.#mask = mask;
+    return table;
   }
 
   /** Indexes every key and leaves append-only mode; the keys so far are already in order. */
@@ -385,7 +410,7 @@ export class Memtable {
 
   /** Id of the binary-string key whose bloomHash is `hash`, or -1. */
   #idOf(key: string, hash: number): number {
-    if (this.#indexed < this.#keys) return this.#appendIdOf(key); // append-only, index not (fully) built
+    if (this.#appendOnly) return this.#appendIdOf(key);
     const h = hash | 0;
     const table = this.#table;
     const mask = this.#mask;
@@ -400,8 +425,9 @@ export class Memtable {
 
   /** Id of `key` while append-only (ids are in key order: binary search), or -1. */
   #appendIdOf(key: string): number {
-    let lo = 0;
     let hi = this.#keys;
+    if (hi === 0 || this.compareKeyTo(0, key) > 0 || this.compareKeyTo(hi - 1, key) < 0) return -1;
+    let lo = 0;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.compareKeyTo(mid, key) < 0) lo = mid + 1;
@@ -473,15 +499,6 @@ export class Memtable {
     return this.#vLen[i]!;
   }
 
-  /**
-   * Adds up to `maxKeys` keys to the hash index of a frozen append-only memtable (lookups binary-search until
-   * it is complete); returns true once every key is indexed. REQUIRES: no addBatch() after the first call.
-   */
-  buildIndexStep(maxKeys: number): boolean {
-    if (this.#indexed < this.#keys) this.#index(Math.min(this.#keys, this.#indexed + maxKeys));
-    return this.#indexed === this.#keys;
-  }
-
   /** Looks `key` up at `seq`: NotFound, Deleted, or Found (and `out.value` holds a copy). `hash` = bloomHash(key). */
   get(
     key: string,
@@ -501,27 +518,47 @@ export class Memtable {
     return this.#appendOnly;
   }
 
-  /** Every key id in ascending key order. The returned array is never modified afterwards. */
+  /**
+   * Every key id in ascending key order. The returned array is never modified afterwards. New keys are sorted
+   * and merged into a new array: when they are at least as many as the sorted ones, everything is sorted again
+   * (a comparison per key costs cache misses, the packed sort mostly does not); else each new key's place is
+   * binary-searched and the sorted runs between them are block-copied.
+   */
   sortedKeyIds(): Int32Array {
     if (this.#appendOnly) return this.#identity.subarray(0, this.#keys);
-    if (this.#pendingCount === 0) return this.#sorted;
+    const m = this.#pendingCount;
+    if (m === 0) return this.#sorted;
     const t: KeyTable = { slabs: this.#slabs, slab: this.#kSlab, off: this.#kOff, len: this.#kLen };
-    const add = this.#pending.slice(0, this.#pendingCount);
-    this.#pendingCount = 0;
-    sortKeyIds(t, add);
     const old = this.#sorted;
-    if (old.length === 0) {
-      this.#sorted = add;
-      return add;
+    this.#pendingCount = 0;
+    if (old.length <= m) {
+      const all = new Int32Array(old.length + m);
+      all.set(old);
+      all.set(this.#pending.subarray(0, m), old.length);
+      sortKeyIds(t, all);
+      this.#sorted = all;
+      return all;
     }
-    const merged = new Int32Array(old.length + add.length);
+    const add = this.#pending.slice(0, m);
+    sortKeyIds(t, add);
+    const merged = new Int32Array(old.length + m);
     let i = 0;
-    let j = 0;
     let k = 0;
-    while (i < old.length && j < add.length)
-      merged[k++] = compareKeys(t, old[i]!, add[j]!) < 0 ? old[i++]! : add[j++]!;
-    while (i < old.length) merged[k++] = old[i++]!;
-    while (j < add.length) merged[k++] = add[j++]!;
+    for (let j = 0; j < m; j++) {
+      const id = add[j]!;
+      let lo = i;
+      let hi = old.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compareKeys(t, old[mid]!, id) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      merged.set(old.subarray(i, lo), k);
+      k += lo - i;
+      i = lo;
+      merged[k++] = id;
+    }
+    merged.set(old.subarray(i), k);
     this.#sorted = merged;
     return merged;
   }
