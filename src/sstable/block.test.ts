@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BlockBuilder } from './block-builder.js';
-import { decodeBlock, seekInBlock, type SeekResult } from './block.js';
+import { decodeBlock, decodeBlockFrom, seekInBlock, type SeekResult } from './block.js';
 
 // seekInBlock skips byte comparisons using what the previous key had in common with the target. This pins it
 // to the decoded block searched naively, on keys sharing long prefixes, keys that are prefixes of others,
@@ -45,6 +45,46 @@ test('seekInBlock finds exactly the first entry >= (target, seekTrailer) when it
             assert.equal(out.valueOffset, decoded.valueOffsets[j]);
             assert.equal(out.valueLength, decoded.valueLengths[j]);
           }
+        }
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
+
+test('decodeBlockFrom returns a suffix of the decoded block holding every entry >= (target, seekTrailer)', () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.tuple(userKey, fc.integer({ min: 0, max: 2 ** 30 })), {
+        minLength: 1,
+        maxLength: 80,
+        selector: ([k, t]) => `${k}\u0100${t}`,
+      }),
+      fc.integer({ min: 1, max: 8 }),
+      fc.array(fc.tuple(userKey, fc.integer({ min: -1, max: 2 ** 30 })), { maxLength: 40 }),
+      (entries, restartInterval, probes) => {
+        entries.sort(([a, ta], [b, tb]) => (a < b ? -1 : a > b ? 1 : tb - ta));
+        const bb = new BlockBuilder(restartInterval);
+        const value = Buffer.from('value');
+        entries.forEach(([k, t], i) => bb.add(k, t, value, 0, 1 + (i % 5)));
+        const block = bb.finish();
+        const whole = decodeBlock(block, 0, block.length, true, 'f', 0);
+        assert.equal(whole.partial, false);
+        const targets = [...probes, ...entries, ...entries.map(([k]) => [k, Infinity] as [string, number])];
+        for (const [target, trailer] of targets) {
+          const part = decodeBlockFrom(block, 0, block.length, target, trailer, 'f', 0);
+          const skip = whole.keys.length - part.keys.length;
+          const what = `target ${JSON.stringify(target)} trailer ${trailer}`;
+          assert.equal(part.partial, skip > 0, what);
+          assert.deepEqual(part.keys, whole.keys.slice(skip), what);
+          assert.deepEqual(part.trailers, whole.trailers.slice(skip), what);
+          assert.deepEqual(part.valueOffsets, whole.valueOffsets.slice(skip), what);
+          // Every skipped entry is < (target, trailer); and decoding starts at a restart point.
+          for (let j = 0; j < skip; j++) {
+            const k = whole.keys[j]!;
+            assert.ok(k < target || (k === target && whole.trailers[j]! > trailer), what);
+          }
+          assert.equal(skip % restartInterval, 0, what);
         }
       },
     ),

@@ -18,6 +18,8 @@ export interface DecodedBlock {
   valueLengths: number[];
   /** The bytes values point into. */
   data: Buffer;
+  /** True when decoding began at a later restart point (decodeBlockFrom): entries before it are missing. */
+  partial: boolean;
 }
 
 /** Validates the restart array of contents data[start, end); returns the offset where restarts begin. */
@@ -47,11 +49,44 @@ export function decodeBlock(
   offset: number,
 ): DecodedBlock {
   const limit = restartsStart(data, start, end, file, offset);
+  return decodeEntries(data, start, limit, hasTrailer, false, file, offset);
+}
+
+/**
+ * Decodes the entries of a data block (keys with trailers) from the last restart point whose internal key is
+ * < (target, seekTrailer) to the end: every entry >= (target, seekTrailer) is in the result, most entries
+ * before it are not (`partial` tells whether any were skipped). A seek reads a few entries of a block; decoding
+ * all of them (keys as strings) was a sixth of seekrandom.
+ */
+export function decodeBlockFrom(
+  data: Buffer,
+  start: number,
+  end: number,
+  target: string,
+  seekTrailer: number,
+  file: string,
+  offset: number,
+): DecodedBlock {
+  const rs = restartsStart(data, start, end, file, offset);
+  const r = lastRestartBelow(data, start, rs, (end - 4 - rs) / 4, target, seekTrailer, file, offset);
+  if (r === 0) return decodeEntries(data, start, rs, true, false, file, offset);
+  return decodeEntries(data, start + getFixed32(data, rs + 4 * r), rs, true, true, file, offset);
+}
+
+/** Entries from data[p] (an entry with no shared bytes) up to `limit`, the start of the restart array. */
+function decodeEntries(
+  data: Buffer,
+  p: number,
+  limit: number,
+  hasTrailer: boolean,
+  partial: boolean,
+  file: string,
+  offset: number,
+): DecodedBlock {
   const keys: string[] = [];
   const trailers: number[] = [];
   const valueOffsets: number[] = [];
   const valueLengths: number[] = [];
-  let p = start;
   // keyBuf always holds the previous entry's whole key, so a delta entry copies only its unshared bytes.
   let keyBuf: Buffer = scratch;
   let klen = 0;
@@ -77,7 +112,39 @@ export function decodeBlock(
     valueLengths.push(vLen);
     p = vEnd;
   }
-  return { keys, trailers, valueOffsets, valueLengths, data };
+  return { keys, trailers, valueOffsets, valueLengths, data, partial };
+}
+
+/**
+ * Index of the last of the `n` restart points (array at data[rs]) whose key is < (target, seekTrailer), or 0.
+ * Restart keys are stored whole (no shared bytes).
+ */
+function lastRestartBelow(
+  data: Buffer,
+  start: number,
+  rs: number,
+  n: number,
+  target: string,
+  seekTrailer: number,
+  file: string,
+  offset: number,
+): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    const p = start + getFixed32(data, rs + 4 * mid);
+    if (p >= rs) throw bad(file, offset);
+    const shared = getVarint(data, p, rs, cur);
+    const unshared = getVarint(data, cur.pos, rs, cur);
+    const vl = getVarint(data, cur.pos, rs, cur);
+    if (shared !== 0 || unshared < 8 || vl < 0 || cur.pos + unshared > rs) throw bad(file, offset);
+    const c = compareBytesToBinary(data, cur.pos, unshared - 8, target);
+    const less = c < 0 || (c === 0 && getFixed64(data, cur.pos + unshared - 8) > seekTrailer);
+    if (less) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 let scratch: Buffer = Buffer.allocUnsafe(256);
@@ -135,23 +202,7 @@ export function seekInBlock(
   offset: number,
 ): boolean {
   const rs = restartsStart(data, start, end, file, offset);
-  const n = (end - 4 - rs) / 4;
-  // Binary search: the last restart whose key is < target (restart keys are stored whole).
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    const p = start + getFixed32(data, rs + 4 * mid);
-    if (p >= rs) throw bad(file, offset);
-    const shared = getVarint(data, p, rs, cur);
-    const unshared = getVarint(data, cur.pos, rs, cur);
-    const vl = getVarint(data, cur.pos, rs, cur);
-    if (shared !== 0 || unshared < 8 || vl < 0 || cur.pos + unshared > rs) throw bad(file, offset);
-    const c = compareBytesToBinary(data, cur.pos, unshared - 8, target);
-    const less = c < 0 || (c === 0 && getFixed64(data, cur.pos + unshared - 8) > seekTrailer);
-    if (less) lo = mid;
-    else hi = mid - 1;
-  }
+  const lo = lastRestartBelow(data, start, rs, (end - 4 - rs) / 4, target, seekTrailer, file, offset);
   // Scan forward from restart `lo`, rebuilding keys in the scratch buffer. `matched` counts the leading bytes
   // the previous key has in common with target; when `belowAt` is true that key's user key was smaller than
   // target at byte `matched` (both have that byte). A key sharing more than `matched` bytes with the previous

@@ -1,7 +1,8 @@
 // SourceCursor over one table at a read sequence number. Underneath is a raw position (block, entry) over the
 // table's internal keys (user key asc, trailer desc); on top, each user key collapses to its newest version
-// with seq <= readSeq. Blocks are decoded whole on entry (see block.ts), so moves inside a block are index
-// steps. Holds a reference on the TableReader until close().
+// with seq <= readSeq. Blocks are decoded on entry (see block.ts), so moves inside a block are index steps; a
+// seek decodes its block only from the restart point before the target (`partial`), and stepping back past
+// that point decodes the whole block. Holds a reference on the TableReader until close().
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { Kind, trailerKind, trailerSeq } from '../format/keys.js';
 import type { DecodedBlock } from './block.js';
@@ -54,7 +55,7 @@ export class TableCursor implements SourceCursor {
       this.#b = -1;
       return false;
     }
-    if (b !== this.#b || this.#blk === undefined) {
+    if (b !== this.#b || this.#blk === undefined || this.#blk.partial) {
       this.#blk = this.#t.decodeDataBlock(b);
       this.#b = b;
     }
@@ -66,14 +67,33 @@ export class TableCursor implements SourceCursor {
     }
   }
   #rawPrev(): void {
-    if (--this.#e < 0) {
-      if (this.#load(this.#b - 1)) this.#e = this.#blk!.keys.length - 1;
+    if (--this.#e >= 0) return;
+    const blk = this.#blk!;
+    if (blk.partial) {
+      // Entry 0 of a partial block is some entry k of the whole block: continue at k - 1.
+      const whole = this.#t.decodeDataBlock(this.#b);
+      const k = whole.valueOffsets.indexOf(blk.valueOffsets[0]!);
+      if (k < 0) throw new Error('internal error: a partial block does not start at an entry');
+      this.#blk = whole;
+      if (k > 0) {
+        this.#e = k - 1;
+        return;
+      }
     }
+    if (this.#load(this.#b - 1)) this.#e = this.#blk!.keys.length - 1;
   }
   /** First entry >= (key, trailer); trailer = Infinity for the key's first entry, -1 to pass all of them. */
   #rawSeek(key: string, trailer: number): void {
-    if (!this.#load(this.#t.findBlock(key, trailer))) return;
-    const blk = this.#blk!;
+    const b = this.#t.findBlock(key, trailer);
+    if (b >= this.#t.blockCount) {
+      this.#load(b);
+      return;
+    }
+    if (b !== this.#b || this.#blk === undefined || this.#blk.partial) {
+      this.#blk = this.#t.decodeDataBlockFrom(b, key, trailer);
+      this.#b = b;
+    }
+    const blk = this.#blk;
     let lo = 0;
     let hi = blk.keys.length;
     while (lo < hi) {

@@ -19,7 +19,7 @@ import { copyBytes } from '../util/bytes.js';
 import { SlabAllocator } from '../util/slab-allocator.js';
 import { getFixed32, getFixed64 } from '../util/coding.js';
 import type { BlockCache } from './block-cache.js';
-import { decodeBlock, seekInBlock, type DecodedBlock, type SeekResult } from './block.js';
+import { decodeBlock, decodeBlockFrom, seekInBlock, type DecodedBlock, type SeekResult } from './block.js';
 import { bloomMayContain } from '../util/bloom.js';
 import { decodeProperties, type TableProperties } from './properties.js';
 import { blockCrc } from './table-builder.js';
@@ -340,6 +340,12 @@ export class TableReader {
   decodeDataBlock(i: number): DecodedBlock {
     const b = this.dataBlock(i);
     return decodeBlock(b, 0, b.length, true, this.fileName, this.blockOffsets[i]!);
+  }
+
+  /** Data block i decoded from the last restart point before (key, trailer) on (block.ts decodeBlockFrom). */
+  decodeDataBlockFrom(i: number, key: string, trailer: number): DecodedBlock {
+    const b = this.dataBlock(i);
+    return decodeBlockFrom(b, 0, b.length, key, trailer, this.fileName, this.blockOffsets[i]!);
   }
 
   /** Index of the first block whose last internal key is >= (key, trailer); blockCount if none. */
