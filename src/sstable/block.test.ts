@@ -9,24 +9,30 @@ import { decodeBlock, decodeBlockFrom, seekInBlock, type SeekResult } from './bl
 // several versions of one key, 0x00 and 0xff bytes, and targets between, equal to and outside the keys.
 const keyByte = fc.constantFrom(0, 1, 0x61, 0x62, 0xfe, 0xff);
 const userKey = fc.array(keyByte, { maxLength: 6 }).map((b) => String.fromCharCode(...b));
+/** Distinct (user key, trailer) entries, at least one. */
+const blockEntries = fc.uniqueArray(fc.tuple(userKey, fc.integer({ min: 0, max: 2 ** 30 })), {
+  minLength: 1,
+  maxLength: 80,
+  selector: ([k, t]) => `${k}\u0100${t}`,
+});
+
+/** Sorts `entries` into internal order (user key ascending, trailer descending) and builds their block. */
+function buildBlock(entries: [string, number][], restartInterval: number): Buffer {
+  entries.sort(([a, ta], [b, tb]) => (a < b ? -1 : a > b ? 1 : tb - ta));
+  const bb = new BlockBuilder(restartInterval);
+  const value = Buffer.from('value');
+  entries.forEach(([k, t], i) => bb.add(k, t, value, 0, 1 + (i % 5)));
+  return bb.finish();
+}
 
 test('seekInBlock finds exactly the first entry >= (target, seekTrailer) when its user key is target', () => {
   fc.assert(
     fc.property(
-      fc.uniqueArray(fc.tuple(userKey, fc.integer({ min: 0, max: 2 ** 30 })), {
-        minLength: 1,
-        maxLength: 80,
-        selector: ([k, t]) => `${k}\u0100${t}`,
-      }),
+      blockEntries,
       fc.integer({ min: 1, max: 8 }),
       fc.array(fc.tuple(userKey, fc.integer({ min: 0, max: 2 ** 30 })), { maxLength: 40 }),
       (entries, restartInterval, probes) => {
-        // Internal order: user key ascending, trailer descending.
-        entries.sort(([a, ta], [b, tb]) => (a < b ? -1 : a > b ? 1 : tb - ta));
-        const bb = new BlockBuilder(restartInterval);
-        const value = Buffer.from('value');
-        entries.forEach(([k, t], i) => bb.add(k, t, value, 0, 1 + (i % 5)));
-        const block = bb.finish();
+        const block = buildBlock(entries, restartInterval);
         const decoded = decodeBlock(block, 0, block.length, true, 'f', 0);
         const targets = [...probes, ...entries, ...entries.map(([k, t]) => [k, t + 1] as [string, number])];
         for (const [target, trailer] of targets) {
@@ -55,19 +61,11 @@ test('seekInBlock finds exactly the first entry >= (target, seekTrailer) when it
 test('decodeBlockFrom returns a suffix of the decoded block holding every entry >= (target, seekTrailer)', () => {
   fc.assert(
     fc.property(
-      fc.uniqueArray(fc.tuple(userKey, fc.integer({ min: 0, max: 2 ** 30 })), {
-        minLength: 1,
-        maxLength: 80,
-        selector: ([k, t]) => `${k}\u0100${t}`,
-      }),
+      blockEntries,
       fc.integer({ min: 1, max: 8 }),
       fc.array(fc.tuple(userKey, fc.integer({ min: -1, max: 2 ** 30 })), { maxLength: 40 }),
       (entries, restartInterval, probes) => {
-        entries.sort(([a, ta], [b, tb]) => (a < b ? -1 : a > b ? 1 : tb - ta));
-        const bb = new BlockBuilder(restartInterval);
-        const value = Buffer.from('value');
-        entries.forEach(([k, t], i) => bb.add(k, t, value, 0, 1 + (i % 5)));
-        const block = bb.finish();
+        const block = buildBlock(entries, restartInterval);
         const whole = decodeBlock(block, 0, block.length, true, 'f', 0);
         assert.equal(whole.partial, false);
         const targets = [...probes, ...entries, ...entries.map(([k]) => [k, Infinity] as [string, number])];
