@@ -41,7 +41,7 @@ import { codecUnavailable } from '../sstable/compression.js';
 import { batchCount, batchSeq, visitBatch } from '../batch/batch-reader.js';
 import { WriteBatch, encodeSingle } from '../batch/write-batch.js';
 import { toBinaryBound, toBinaryKey, type KeyLike } from '../keys/user-key.js';
-import { Memtable } from '../memtable/memtable.js';
+import { Memtable, memtableHash } from '../memtable/memtable.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
@@ -1156,15 +1156,15 @@ export class GraniteDB {
     const out = this.#lookup;
     const c = this.#counters;
     c.gets++;
-    const hash = bloomHash(k);
-    let r: LookupResult = this.#mem.get(k, seq, out, hash);
+    const mh = memtableHash(k);
+    let r: LookupResult = this.#mem.get(k, seq, out, mh);
     if (r === LookupResult.NotFound) {
       for (let i = this.#imms.length - 1; i >= 0 && r === LookupResult.NotFound; i--) {
-        r = this.#imms[i]!.get(k, seq, out, hash);
+        r = this.#imms[i]!.get(k, seq, out, mh);
       }
       if (r === LookupResult.NotFound) {
         out.tablesProbed = 0;
-        r = this.#vs.current.get(k, seq * 256 + Kind.Value, hash, out, this.#tables);
+        r = this.#vs.current.get(k, seq * 256 + Kind.Value, bloomHash(k), out, this.#tables);
         c.tablesProbed += out.tablesProbed;
       }
     }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Memtable } from './memtable.js';
+import { Memtable, memtableHash } from './memtable.js';
+import { bloomHash } from '../util/bloom.js';
 import { WriteBatch } from '../batch/write-batch.js';
 import fc from 'fast-check';
 import { sortKeyIds, type KeyTable } from './key-sort.js';
@@ -298,4 +299,39 @@ test('sortKeyIds: keys that differ only in trailing 0x00 bytes (every window tie
     Array.from(ids),
     Array.from({ length: n }, (_, i) => i),
   );
+});
+
+test('Memtable: keys crafted to share one bloom hash do not share a memtable hash (no hash flooding)', () => {
+  // LevelDB's Hash with the bloom filter's public seed, over two 4-byte words: for any first word, solve for the
+  // second word that lands every key on the same final hash.
+  const M = 0xc6a4a793;
+  const step = (h: number, w: number): number => {
+    const x = Math.imul((h + w) >>> 0, M) >>> 0;
+    return (x ^ (x >>> 16)) >>> 0;
+  };
+  let mInv = M;
+  for (let i = 0; i < 5; i++) mInv = Math.imul(mInv, (2 - Math.imul(M, mInv)) >>> 0) >>> 0;
+  const h0 = (0xbc9f1d34 ^ Math.imul(8, M)) >>> 0;
+  const target = 0x12345678;
+  const beforeLast = Math.imul((target ^ (target >>> 16)) >>> 0, mInv) >>> 0;
+  const keys: Buffer[] = [];
+  for (let w1 = 0; w1 < 2000; w1++) {
+    const key = Buffer.alloc(8);
+    key.writeUInt32LE(w1, 0);
+    key.writeUInt32LE((beforeLast - step(h0, w1)) >>> 0, 4);
+    keys.push(key);
+  }
+  const bin = keys.map((k) => k.toString('latin1'));
+  assert.deepEqual(new Set(bin.map((k) => bloomHash(k))), new Set([target]), 'the crafted keys collide');
+  assert.ok(new Set(bin.map((k) => memtableHash(k))).size > 1990, 'memtable hashes are spread');
+  const mem = new Memtable(1);
+  const b = new WriteBatch();
+  keys.forEach((k, i) => b.put(k, `v${i}`));
+  const rep = b.encodeCopy();
+  mem.addBatch(rep, rep.length, 1);
+  const out = { value: undefined as Buffer | undefined };
+  bin.forEach((k, i) => {
+    assert.equal(mem.get(k, 1e9, out), 1);
+    assert.equal(out.value?.toString(), `v${i}`);
+  });
 });

@@ -2,11 +2,11 @@
 //
 // Layout (docs/adr/0002-memtable.md): no per-key heap objects. Every distinct key has an id; its bytes stay where
 // the batch put them (inside a 1 MiB slab the batch was copied into, or the adopted batch itself) and typed
-// arrays hold their location (kSlab, kOff, kLen), the index of its newest version (kHead) and its bloomHash
-// (kHash). Versions are entries in parallel typed arrays (seq, next-older entry, value slab/offset/length, slab
+// arrays hold their location (kSlab, kOff, kLen), the index of its newest version (kHead) and its hash
+// (kHash: memtableHash, HalfSipHash under a random per-process key, so keys cannot be chosen to collide). Versions are entries in parallel typed arrays (seq, next-older entry, value slab/offset/length, slab
 // -1 for a deletion). A key is found through an open-addressing hash table over typed arrays (two int32 per
-// slot: id + 1 and the key's hash; linear probing, load <= 1/2) keyed by the same hash the bloom filters use,
-// so one hash of a looked-up key serves the memtables and the tables.
+// slot: id + 1 and the key's hash; linear probing, load <= 1/2). The hash is not the bloom filters' (whose
+// seed is fixed by the file format and public): keys crafted to share it would all land in one probe run.
 // Order is produced lazily: ids of keys added since the last sort wait in #pending; sortedKeyIds() sorts them
 // by their bytes (key-sort.ts) and merges them into a NEW array, so an array handed out earlier never changes
 // (iterators keep a stable view; later versions of a key carry higher sequence numbers, invisible to them).
@@ -24,7 +24,8 @@ import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
 import { binaryString, copyBytes } from '../util/bytes.js';
-import { bloomHash, bloomHashBytes } from '../util/bloom.js';
+import { randomBytes } from 'node:crypto';
+import { halfSipHashBinary, halfSipHashBytes } from '../util/key-hash.js';
 import { compareKeys, sortKeyIds, type KeyTable } from './key-sort.js';
 
 const SLAB_SIZE = 1024 * 1024;
@@ -34,6 +35,16 @@ const ADOPT_SIZE = 64 * 1024;
 const ENTRY_OVERHEAD = 64;
 /** Estimated bytes per extra version of a key. */
 const VERSION_OVERHEAD = 32;
+
+/** Secret key of memtableHash, drawn once per process. */
+const SEED = randomBytes(8);
+const K0 = SEED.readInt32LE(0);
+const K1 = SEED.readInt32LE(4);
+
+/** The memtable hash of a binary-string key (pass it to get() and find() when looking up several memtables). */
+export function memtableHash(key: string): number {
+  return halfSipHashBinary(key, K0, K1);
+}
 
 /** Final mix of a 32-bit hash before it picks a slot (murmur3's fmix32). */
 function mix(h: number): number {
@@ -233,7 +244,7 @@ export class Memtable {
   ): void {
     const i = this.#count;
     if (i === this.#seq.length) this.#growEntries();
-    const hash = bloomHashBytes(src, kStart, kStart + kLen) | 0;
+    const hash = halfSipHashBytes(src, kStart, kStart + kLen, K0, K1);
     if (this.#appendOnly) {
       if (i === 0 || this.#followsLastKey(src, kStart, kLen)) {
         const id = this.#newKey(kSlab, kStart, kLen, hash, i);
@@ -408,7 +419,7 @@ export class Memtable {
     this.#vLen = grown(this.#vLen, n, (k) => new Int32Array(k));
   }
 
-  /** Id of the binary-string key whose bloomHash is `hash`, or -1. */
+  /** Id of the binary-string key whose memtableHash is `hash`, or -1. */
   #idOf(key: string, hash: number): number {
     if (this.#appendOnly) return this.#appendIdOf(key);
     const h = hash | 0;
@@ -436,8 +447,8 @@ export class Memtable {
     return lo < this.#keys && this.compareKeyTo(lo, key) === 0 ? lo : -1;
   }
 
-  /** Index of the newest version of `key` with seq <= `seq`, or -1. `hash` is bloomHash(key). */
-  find(key: string, seq: number, hash: number = bloomHash(key)): number {
+  /** Index of the newest version of `key` with seq <= `seq`, or -1. `hash` is memtableHash(key). */
+  find(key: string, seq: number, hash: number = memtableHash(key)): number {
     const id = this.#idOf(key, hash);
     if (id < 0) return -1;
     return this.visibleVersion(id, seq);
@@ -452,7 +463,7 @@ export class Memtable {
 
   /** Newest version index of a key with no visibility limit, or -1. */
   newest(key: string): number {
-    const id = this.#idOf(key, bloomHash(key));
+    const id = this.#idOf(key, memtableHash(key));
     return id < 0 ? -1 : this.#kHead[id]!;
   }
 
@@ -499,12 +510,12 @@ export class Memtable {
     return this.#vLen[i]!;
   }
 
-  /** Looks `key` up at `seq`: NotFound, Deleted, or Found (and `out.value` holds a copy). `hash` = bloomHash(key). */
+  /** Looks `key` up at `seq`: NotFound, Deleted, or Found (and `out.value` holds a copy). `hash` = memtableHash(key). */
   get(
     key: string,
     seq: number,
     out: { value: Buffer | undefined },
-    hash: number = bloomHash(key),
+    hash: number = memtableHash(key),
   ): LookupResult {
     const i = this.find(key, seq, hash);
     if (i < 0) return LookupResult.NotFound;

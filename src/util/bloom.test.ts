@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { addToBloom, bloomHash, bloomHashBytes, bloomMayContain, buildBloom, emptyBloom } from './bloom.js';
+import { addToBloom, bloomHash, bloomMayContain, buildBloom, emptyBloom } from './bloom.js';
 
 // Filter bytes are on disk (docs/format.md, "Filter block"): these digests were taken from the filter
 // builder before it was split into emptyBloom/addToBloom, and must never change.
@@ -22,15 +22,4 @@ test('a filter filled key by key equals the one built at once, and contains ever
   for (const h of hashes) addToBloom(f, h);
   assert.deepEqual(f, buildBloom(hashes, hashes.length, 10));
   for (const h of hashes) assert.equal(bloomMayContain(f, 0, f.length, h), true);
-});
-
-test('bloomHashBytes equals bloomHash of the same bytes as a binary string', () => {
-  const buf = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff));
-  for (let start = 0; start < 8; start++)
-    for (let end = start; end <= buf.length; end += 1 + (end % 5))
-      assert.equal(
-        bloomHashBytes(buf, start, end),
-        bloomHash(buf.toString('latin1', start, end)),
-        `${start}..${end}`,
-      );
 });

@@ -31,28 +31,6 @@ export function bloomHash(key: string): number {
   return h;
 }
 
-/** bloomHash of the key buf[start, end): the same value as bloomHash(binaryString(buf, start, end)). */
-export function bloomHashBytes(buf: Uint8Array, start: number, end: number): number {
-  const n = end - start;
-  let h = (SEED ^ Math.imul(n, M)) >>> 0;
-  let i = start;
-  for (; i + 4 <= end; i += 4) {
-    const w = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
-    h = (h + w) >>> 0;
-    h = Math.imul(h, M) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
-  const rest = end - i;
-  if (rest === 3) h = (h + (buf[i + 2]! << 16)) >>> 0;
-  if (rest >= 2) h = (h + (buf[i + 1]! << 8)) >>> 0;
-  if (rest >= 1) {
-    h = (h + buf[i]!) >>> 0;
-    h = Math.imul(h, M) >>> 0;
-    h = (h ^ (h >>> 24)) >>> 0;
-  }
-  return h;
-}
-
 export function probesFor(bitsPerKey: number): number {
   return Math.max(1, Math.min(30, Math.round(bitsPerKey * 0.69)));
 }
