@@ -1,12 +1,14 @@
 // The memtable: every write not yet in a table, ordered by internal key on demand.
 //
-// Layout (docs/adr/0002-memtable.md): no per-key heap objects. Every distinct key has an id; its bytes stay where
-// the batch put them (inside a 1 MiB slab the batch was copied into, or the adopted batch itself) and typed
-// arrays hold their location (kSlab, kOff, kLen), the index of its newest version (kHead) and its hash
-// (kHash: memtableHash, HalfSipHash under a random per-process key, so keys cannot be chosen to collide). Versions are entries in parallel typed arrays (seq, next-older entry, value slab/offset/length, slab
-// -1 for a deletion). A key is found through an open-addressing hash table over typed arrays (two int32 per
-// slot: id + 1 and the key's hash; linear probing, load <= 1/2). The hash is not the bloom filters' (whose
-// seed is fixed by the file format and public): keys crafted to share it would all land in one probe run.
+// Layout (docs/adr/0002-memtable.md): no per-key heap objects. Every distinct key has an id; its bytes stay
+// where the batch put them (inside a 1 MiB slab the batch was copied into, or the adopted batch itself) and
+// typed arrays hold its location (kSlab, kOff, kLen) and the index of its newest version (kHead). Versions
+// are entries in parallel typed arrays (seq, next-older entry, value slab/offset/length, slab -1 for a
+// deletion). A key is found through an open-addressing hash table over typed arrays (two int32 per slot:
+// id + 1 and the key's memtableHash; linear probing, load <= 1/2). memtableHash is HalfSipHash-1-3 under a
+// random per-process key, not the bloom filters' hash (whose seed the file format fixes and publishes): keys
+// crafted to share that one would all land in one probe run. Append-only memtables hash nothing until they
+// leave that mode.
 // Order is produced lazily: ids of keys added since the last sort wait in #pending; sortedKeyIds() sorts them
 // by their bytes (key-sort.ts) and merges them into a NEW array, so an array handed out earlier never changes
 // (iterators keep a stable view; later versions of a key carry higher sequence numbers, invisible to them).
@@ -68,7 +70,6 @@ export class Memtable {
   #kOff: Int32Array;
   #kLen: Int32Array;
   #kHead: Int32Array;
-  #kHash: Int32Array;
   // Per entry (version).
   #count = 0;
   #seq: Float64Array;
@@ -118,7 +119,6 @@ export class Memtable {
     this.#kOff = new Int32Array(n);
     this.#kLen = new Int32Array(n);
     this.#kHead = new Int32Array(n);
-    this.#kHash = new Int32Array(n);
     this.#identity = new Int32Array(n);
     this.#seq = new Float64Array(n);
     this.#next = new Int32Array(n);
@@ -244,10 +244,9 @@ export class Memtable {
   ): void {
     const i = this.#count;
     if (i === this.#seq.length) this.#growEntries();
-    const hash = halfSipHashBytes(src, kStart, kStart + kLen, K0, K1);
     if (this.#appendOnly) {
       if (i === 0 || this.#followsLastKey(src, kStart, kLen)) {
-        const id = this.#newKey(kSlab, kStart, kLen, hash, i);
+        const id = this.#newKey(kSlab, kStart, kLen, i);
         if (id === this.#identity.length)
           this.#identity = grown(this.#identity, 2 * id, (k) => new Int32Array(k));
         this.#identity[id] = id;
@@ -258,6 +257,7 @@ export class Memtable {
       this.#leaveAppendOnly();
     }
     if (2 * (this.#indexed + 1) > this.#mask + 1) this.#growTable();
+    const hash = halfSipHashBytes(src, kStart, kStart + kLen, K0, K1);
     const table = this.#table;
     const mask = this.#mask;
     let j = mix(hash) & mask;
@@ -274,7 +274,7 @@ export class Memtable {
       }
       j = (j + 1) & mask;
     }
-    const id = this.#newKey(kSlab, kStart, kLen, hash, i);
+    const id = this.#newKey(kSlab, kStart, kLen, i);
     table[2 * j] = id + 1;
     table[2 * j + 1] = hash;
     this.#indexed = id + 1;
@@ -285,7 +285,7 @@ export class Memtable {
     this.#setEntry(i, seq, slab, vOff, vLen);
   }
 
-  #newKey(kSlab: number, kStart: number, kLen: number, hash: number, head: number): number {
+  #newKey(kSlab: number, kStart: number, kLen: number, head: number): number {
     const id = this.#keys;
     if (id === this.#kSlab.length) {
       const n = 2 * id;
@@ -293,13 +293,11 @@ export class Memtable {
       this.#kOff = grown(this.#kOff, n, (k) => new Int32Array(k));
       this.#kLen = grown(this.#kLen, n, (k) => new Int32Array(k));
       this.#kHead = grown(this.#kHead, n, (k) => new Int32Array(k));
-      this.#kHash = grown(this.#kHash, n, (k) => new Int32Array(k));
     }
     this.#kSlab[id] = kSlab;
     this.#kOff[id] = kStart;
     this.#kLen[id] = kLen;
     this.#kHead[id] = head;
-    this.#kHash[id] = hash;
     this.#keys = id + 1;
     this.#bytes += kLen + ENTRY_OVERHEAD;
     return id;
@@ -368,9 +366,10 @@ export class Memtable {
     }
     const table = this.#table;
     const mask = this.#mask;
-    const hashes = this.#kHash;
+    const slabs = this.#slabs;
     for (let id = this.#indexed; id < upTo; id++) {
-      const hash = hashes[id]!;
+      const off = this.#kOff[id]!;
+      const hash = halfSipHashBytes(slabs[this.#kSlab[id]!]!, off, off + this.#kLen[id]!, K0, K1);
       let j = mix(hash) & mask;
       while (table[2 * j] !== 0) j = (j + 1) & mask;
       table[2 * j] = id + 1;
