@@ -4,7 +4,7 @@
 // MSD radix step on top of the native BigUint64Array sort: for a range of ids it finds the prefix P all their
 // keys share, packs the 64-bit big-endian window of key bytes after P (zero-padded past the key's end) with the
 // id's position in the range into one 64-bit integer, window in the high bits, and sorts those integers
-// natively (12 ms for 200k, against 160 ms for a sort of 200k 16-byte strings, measured). Ids whose windows tie
+// natively (12 ms for 200k lanes, against 160 ms for a sort of 200k 16-byte strings: scripts/micro-probes.mjs sort). Ids whose windows tie
 // (after dropping the low bits the position needs) are sorted again the same way, from their own common prefix;
 // ranges of SMALL ids or fewer use an insertion sort.
 //

@@ -20,7 +20,7 @@
 //
 // Invariants: versions of a key are chained newest first (strictly decreasing seq); entries are never modified
 // or removed, only appended; a reader at sequence S ignores versions with seq > S; the hash table holds every
-// key id when !#appendOnly (#indexed === #keys) and none while #appendOnly (#indexed === 0).
+// key id when !#appendOnly and none while #appendOnly.
 import { Kind } from '../format/keys.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
@@ -80,7 +80,6 @@ export class Memtable {
   /** Hash index: slot j is table[2j] = key id + 1 (0 = empty), table[2j + 1] = the key's hash. */
   #table: Int32Array = new Int32Array(2 * 1024);
   #mask = 1023;
-  #indexed = 0;
   readonly #slabs: Buffer[] = [];
   #cur: Buffer = Buffer.allocUnsafe(0);
   /** Index of #cur in #slabs (adopted batches are pushed after it). */
@@ -91,8 +90,9 @@ export class Memtable {
   #sorted: Int32Array = new Int32Array(0);
   #pending: Int32Array = new Int32Array(256);
   #pendingCount = 0;
-  /** While #appendOnly: identity[i] = i for every key id (the order); values never change once written. */
-  #identity: Int32Array;
+  /** identity[i] = i for i < its length, filled as sortedKeyIds() needs it: the order while #appendOnly
+   *  (values never change once written, so views of it are stable). */
+  #identity: Int32Array = new Int32Array(0);
   #maxSeq = 0;
   /** Every batch added, in order: where its encoded bytes sit (slab, offset, length) and its first seq. */
   #batchSlab = new Int32Array(256);
@@ -119,7 +119,6 @@ export class Memtable {
     this.#kOff = new Int32Array(n);
     this.#kLen = new Int32Array(n);
     this.#kHead = new Int32Array(n);
-    this.#identity = new Int32Array(n);
     this.#seq = new Float64Array(n);
     this.#next = new Int32Array(n);
     this.#slab = new Int32Array(n);
@@ -245,18 +244,15 @@ export class Memtable {
     const i = this.#count;
     if (i === this.#seq.length) this.#growEntries();
     if (this.#appendOnly) {
-      if (i === 0 || this.#followsLastKey(src, kStart, kLen)) {
-        const id = this.#newKey(kSlab, kStart, kLen, i);
-        if (id === this.#identity.length)
-          this.#identity = grown(this.#identity, 2 * id, (k) => new Int32Array(k));
-        this.#identity[id] = id;
+      if (i === 0 || this.#compareToBytes(i - 1, src, kStart, kLen) < 0) {
+        this.#newKey(kSlab, kStart, kLen, i);
         this.#next[i] = -1;
         this.#setEntry(i, seq, slab, vOff, vLen);
         return;
       }
       this.#leaveAppendOnly();
     }
-    if (2 * (this.#indexed + 1) > this.#mask + 1) this.#growTable();
+    if (2 * (this.#keys + 1) > this.#mask + 1) this.#growTable();
     const hash = halfSipHashBytes(src, kStart, kStart + kLen, K0, K1);
     const table = this.#table;
     const mask = this.#mask;
@@ -265,7 +261,11 @@ export class Memtable {
       const slot = table[2 * j]!;
       if (slot === 0) break;
       const id = slot - 1;
-      if (table[2 * j + 1] === hash && this.#keyEqualsBytes(id, src, kStart, kLen)) {
+      if (
+        table[2 * j + 1] === hash &&
+        this.#kLen[id] === kLen &&
+        this.#compareToBytes(id, src, kStart, kLen) === 0
+      ) {
         this.#next[i] = this.#kHead[id]!;
         this.#kHead[id] = i;
         this.#bytes += VERSION_OVERHEAD;
@@ -277,7 +277,6 @@ export class Memtable {
     const id = this.#newKey(kSlab, kStart, kLen, i);
     table[2 * j] = id + 1;
     table[2 * j + 1] = hash;
-    this.#indexed = id + 1;
     if (this.#pendingCount === this.#pending.length)
       this.#pending = grown(this.#pending, 2 * this.#pendingCount, (k) => new Int32Array(k));
     this.#pending[this.#pendingCount++] = id;
@@ -313,35 +312,17 @@ export class Memtable {
     if (seq < this.#minSeq) this.#minSeq = seq;
   }
 
-  /** True when src[kStart, kStart + kLen) is greater than the last key added (append-only mode). */
-  #followsLastKey(src: Buffer, kStart: number, kLen: number): boolean {
-    const last = this.#keys - 1;
-    const s = this.#slabs[this.#kSlab[last]!]!;
-    const o = this.#kOff[last]!;
-    const l = this.#kLen[last]!;
+  /** Bytewise comparison of key `id` with src[kStart, kStart + kLen): negative, 0 or positive. */
+  #compareToBytes(id: number, src: Buffer, kStart: number, kLen: number): number {
+    const s = this.#slabs[this.#kSlab[id]!]!;
+    const o = this.#kOff[id]!;
+    const l = this.#kLen[id]!;
     const n = l < kLen ? l : kLen;
     for (let j = 0; j < n; j++) {
-      const d = src[kStart + j]! - s[o + j]!;
-      if (d !== 0) return d > 0;
+      const d = s[o + j]! - src[kStart + j]!;
+      if (d !== 0) return d;
     }
-    return kLen > l;
-  }
-
-  #keyEqualsBytes(id: number, src: Buffer, kStart: number, kLen: number): boolean {
-    if (this.#kLen[id] !== kLen) return false;
-    const s = this.#slabs[this.#kSlab[id]!]!;
-    const o = this.#kOff[id]!;
-    for (let j = 0; j < kLen; j++) if (s[o + j] !== src[kStart + j]) return false;
-    return true;
-  }
-
-  #keyEqualsString(id: number, key: string): boolean {
-    const n = key.length;
-    if (this.#kLen[id] !== n) return false;
-    const s = this.#slabs[this.#kSlab[id]!]!;
-    const o = this.#kOff[id]!;
-    for (let j = 0; j < n; j++) if (s[o + j] !== key.charCodeAt(j)) return false;
-    return true;
+    return l - kLen;
   }
 
   /** Bytewise comparison of key `id` with the binary string `key`: negative, 0 or positive. */
@@ -357,17 +338,13 @@ export class Memtable {
     return l - key.length;
   }
 
-  /** Puts key ids [#indexed, upTo) into the hash table. */
-  #index(upTo: number): void {
-    if (2 * upTo > this.#mask + 1) {
-      const slots = 2 ** Math.ceil(Math.log2(2 * Math.max(upTo, this.#kSlab.length)));
-      this.#table = this.#rehashed(slots);
-      this.#mask = slots - 1;
-    }
-    const table = this.#table;
-    const mask = this.#mask;
+  /** Puts every key into the (empty) hash table, sized for the memtable's expected key count. */
+  #indexAll(): void {
+    const slots = 2 ** Math.ceil(Math.log2(2 * Math.max(this.#keys, this.#kSlab.length)));
+    const table = (this.#table = new Int32Array(2 * slots));
+    const mask = (this.#mask = slots - 1);
     const slabs = this.#slabs;
-    for (let id = this.#indexed; id < upTo; id++) {
+    for (let id = 0; id < this.#keys; id++) {
       const off = this.#kOff[id]!;
       const hash = halfSipHashBytes(slabs[this.#kSlab[id]!]!, off, off + this.#kLen[id]!, K0, K1);
       let j = mix(hash) & mask;
@@ -375,18 +352,12 @@ export class Memtable {
       table[2 * j] = id + 1;
       table[2 * j + 1] = hash;
     }
-    this.#indexed = upTo;
   }
 
+  /** Doubles the hash table, moving every slot. */
   #growTable(): void {
-    const slots = 2 * (this.#mask + 1);
-    this.#table = this.#rehashed(slots);
-    this.#mask = slots - 1;
-  }
-
-  /** The hash table's slots moved into a new table of `slots` slots (a power of two). */
-  #rehashed(slots: number): Int32Array {
     const old = this.#table;
+    const slots = old.length; // twice the old slot count: two int32 per slot
     const table = new Int32Array(2 * slots);
     const mask = slots - 1;
     for (let j = 0; j < old.length; j += 2) {
@@ -398,13 +369,14 @@ export class Memtable {
       table[2 * k] = slot;
       table[2 * k + 1] = hash;
     }
-    return table;
+    this.#table = table;
+    this.#mask = mask;
   }
 
   /** Indexes every key and leaves append-only mode; the keys so far are already in order. */
   #leaveAppendOnly(): void {
-    this.#index(this.#keys);
-    this.#sorted = this.#identity.subarray(0, this.#keys);
+    this.#indexAll();
+    this.#sorted = this.#identityPrefix(this.#keys);
     this.#pendingCount = 0;
     this.#appendOnly = false;
   }
@@ -428,7 +400,12 @@ export class Memtable {
     for (;;) {
       const slot = table[2 * j]!;
       if (slot === 0) return -1;
-      if (table[2 * j + 1] === h && this.#keyEqualsString(slot - 1, key)) return slot - 1;
+      if (
+        table[2 * j + 1] === h &&
+        this.#kLen[slot - 1] === key.length &&
+        this.compareKeyTo(slot - 1, key) === 0
+      )
+        return slot - 1;
       j = (j + 1) & mask;
     }
   }
@@ -528,6 +505,17 @@ export class Memtable {
     return this.#appendOnly;
   }
 
+  /** A view of identity[0, n), filling and growing #identity as needed (earlier views keep their values). */
+  #identityPrefix(n: number): Int32Array {
+    let id = this.#identity;
+    if (n > id.length) {
+      const filled = id.length;
+      id = this.#identity = grown(id, Math.max(n, 2 * filled, 1024), (k) => new Int32Array(k));
+      for (let i = filled; i < id.length; i++) id[i] = i;
+    }
+    return id.subarray(0, n);
+  }
+
   /**
    * Every key id in ascending key order. The returned array is never modified afterwards. New keys are sorted
    * and merged into a new array: when they are at least as many as the sorted ones, everything is sorted again
@@ -535,7 +523,7 @@ export class Memtable {
    * binary-searched and the sorted runs between them are block-copied.
    */
   sortedKeyIds(): Int32Array {
-    if (this.#appendOnly) return this.#identity.subarray(0, this.#keys);
+    if (this.#appendOnly) return this.#identityPrefix(this.#keys);
     const m = this.#pendingCount;
     if (m === 0) return this.#sorted;
     const t: KeyTable = { slabs: this.#slabs, slab: this.#kSlab, off: this.#kOff, len: this.#kLen };

@@ -1,0 +1,107 @@
+// Micro-benchmarks behind figures quoted in docs/performance.md, CHANGELOG.md, ADR 0002 and code comments:
+//   sort   — the native BigUint64Array sort of 200k values vs Array#sort of 200k 16-byte strings (key-sort.ts)
+//   pread  — fs.readSync of 1 B, 4, 8 and 16 KiB at random and sequential offsets of DIR's .sst files
+//   suffix — writing a 6-byte key suffix: charCodeAt loop vs slice() + latin1Write (block-builder.ts)
+//   keyout — a 16-byte binary-string key to a Buffer: allocUnsafe + loop vs Buffer.from(s, 'latin1') (bytes.ts)
+// Usage: node scripts/micro-probes.mjs sort|suffix|keyout   or   node scripts/micro-probes.mjs pread DIR
+import { openSync, readSync, fstatSync, readdirSync } from 'node:fs';
+
+const [what, dir] = process.argv.slice(2);
+const ns = (t0) => Number(process.hrtime.bigint() - t0);
+
+/** Best of `rounds` timings of fn() (which runs `ops` operations), in ns per operation. */
+function best(rounds, ops, fn) {
+  let b = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    b = Math.min(b, ns(t0) / ops);
+  }
+  return b.toFixed(1);
+}
+
+if (what === 'sort') {
+  const n = 200_000;
+  for (let r = 0; r < 3; r++) {
+    const lanes = new BigUint64Array(n);
+    const w = new Uint32Array(lanes.buffer);
+    for (let i = 0; i < 2 * n; i++) w[i] = (Math.random() * 2 ** 32) >>> 0;
+    let t0 = process.hrtime.bigint();
+    lanes.sort();
+    const packed = ns(t0) / 1e6;
+    const strings = Array.from({ length: n }, () => Math.random().toString(36).slice(2, 18).padEnd(16, 'x'));
+    t0 = process.hrtime.bigint();
+    strings.sort();
+    console.log(
+      `sort of ${n}: BigUint64Array ${packed.toFixed(1)} ms, 16-byte strings ${(ns(t0) / 1e6).toFixed(1)} ms`,
+    );
+  }
+} else if (what === 'pread' && dir !== undefined) {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sst'))
+    .map((f) => {
+      const fd = openSync(`${dir}/${f}`, 'r');
+      return { fd, size: fstatSync(fd).size };
+    });
+  const buf = Buffer.allocUnsafe(65536);
+  for (const len of [1, 4096, 8192, 16384])
+    for (const sequential of [false, true]) {
+      const n = 200_000;
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) {
+        const f = files[i % files.length];
+        const span = f.size - 65536;
+        const off = sequential ? (i * 4096) % span : Math.floor(Math.random() * span);
+        readSync(f.fd, buf, 0, len, off);
+      }
+      const c = process.cpuUsage(c0);
+      console.log(
+        `pread ${len} B ${sequential ? 'sequential' : 'random    '}: ${(ns(t0) / n).toFixed(0)} ns/op, ` +
+          `user ${(c.user / n).toFixed(2)} µs, system ${(c.system / n).toFixed(2)} µs`,
+      );
+    }
+} else if (what === 'suffix') {
+  const out = Buffer.allocUnsafe(1 << 20);
+  const keys = Array.from({ length: 1000 }, (_, i) => `key${String(i * 997).padStart(13, '0')}`);
+  const viaWrite = (p, k) => p + out.latin1Write(k.slice(10), p, k.length - 10);
+  const viaLoop = (p, k) => {
+    for (let i = 10; i < k.length; i++) out[p++] = k.charCodeAt(i);
+    return p;
+  };
+  for (const [name, f] of [
+    ['slice + latin1Write', viaWrite],
+    ['charCodeAt loop', viaLoop],
+  ])
+    console.log(
+      name,
+      best(20, 200_000, () => {
+        for (let r = 0; r < 200; r++) for (let i = 0, p = 0; i < 1000; i++) p = f(p, keys[i]);
+      }),
+      'ns per 6-byte suffix',
+    );
+} else if (what === 'keyout') {
+  const keys = Array.from({ length: 1000 }, (_, i) => `key${String(i * 997).padStart(13, '0')}`);
+  let sink = 0;
+  const viaFrom = (s) => Buffer.from(s, 'latin1');
+  const viaLoop = (s) => {
+    const b = Buffer.allocUnsafe(s.length);
+    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+    return b;
+  };
+  for (const [name, f] of [
+    ['Buffer.from latin1', viaFrom],
+    ['allocUnsafe + loop', viaLoop],
+  ])
+    console.log(
+      name,
+      best(20, 200_000, () => {
+        for (let r = 0; r < 200; r++) for (let i = 0; i < 1000; i++) sink += f(keys[i]).length;
+      }),
+      'ns per 16-byte key',
+    );
+  if (sink === 0) console.log('');
+} else {
+  console.error('usage: node scripts/micro-probes.mjs sort|suffix|keyout | pread DIR');
+  process.exit(2);
+}
