@@ -35,7 +35,10 @@ export const USAGE = `usage: node dist/bench/run.js [flags]
   --seed S             data and access-order seed (default 1)
   --json FILE          write the results JSON to FILE
   --report             rewrite docs/benchmarks.md and the charts in docs/benchmarks/ from this run
-  --help               this text`;
+  --help               this text
+environment:
+  GRANITE_BENCH_OPTIONS='{"blockCacheSize":67108864}'  opens granitedb with these options (JSON; the
+                       report's notes show them); default options otherwise`;
 
 function list<T extends string>(value: string, valid: (s: string) => s is T, what: string): T[] {
   const items = value

@@ -3,6 +3,7 @@
 // random getSync, printing CPU µs per get (process.cpuUsage: steadier than wall time on a shared machine), gets
 // per second, cache hit rate and tables probed per get.
 // Usage: npm run -s build && node scripts/getsync-probe.mjs build /tmp/rrdb && node scripts/getsync-probe.mjs read /tmp/rrdb
+// GRANITE_OPTIONS='{"blockSize":2048}' opens with other options (build and read).
 import { rmSync } from 'node:fs';
 import { GraniteDB, WriteBatch } from '../dist/src/index.js';
 import { KeySpace, ValueSource, permutation } from '../dist/src/bench/data.js';
@@ -16,7 +17,7 @@ if ((mode !== 'build' && mode !== 'read') || dir === undefined) {
 const keys = new KeySpace(N);
 if (mode === 'build') {
   rmSync(dir, { recursive: true, force: true });
-  const db = await GraniteDB.open(dir);
+  const db = await GraniteDB.open(dir, JSON.parse(process.env.GRANITE_OPTIONS ?? '{}'));
   const values = new ValueSource(100, 1);
   for (const [gen, seed] of [
     [0, 1],
@@ -33,7 +34,7 @@ if (mode === 'build') {
   console.log(JSON.stringify(db.stats().levels.filter((l) => l.files > 0)));
   await db.close();
 } else {
-  const db = await GraniteDB.open(dir);
+  const db = await GraniteDB.open(dir, JSON.parse(process.env.GRANITE_OPTIONS ?? '{}'));
   for (let round = 0; round < 2; round++) {
     const p = permutation(N, 3 + round);
     const t = performance.now();

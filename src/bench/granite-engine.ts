@@ -5,9 +5,20 @@ import type { BenchEngine, EngineStats, OpenOptions, ScanTotals } from './engine
 
 const SYNC = { sync: true } as const;
 
-/** Opens (creating) a granitedb database in `dir` with default options. */
+/** Options from the environment variable GRANITE_BENCH_OPTIONS (JSON), for trying settings; none by default. */
+function benchOptions(): Record<string, unknown> | undefined {
+  const raw = process.env['GRANITE_BENCH_OPTIONS'];
+  if (raw === undefined || raw === '') return undefined;
+  const parsed: unknown = JSON.parse(raw);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`GRANITE_BENCH_OPTIONS must be a JSON object, got ${raw}`);
+  return parsed as Record<string, unknown>;
+}
+
+/** Opens (creating) a granitedb database in `dir`: default options unless GRANITE_BENCH_OPTIONS says otherwise. */
 export async function openGranite(dir: string, _options: OpenOptions, version: string): Promise<BenchEngine> {
-  const db = await GraniteDB.open(dir);
+  const extra = benchOptions();
+  const db = await GraniteDB.open(dir, extra);
 
   const seekSync = (key: Uint8Array, limit: number): number => {
     let n = 0;
@@ -18,7 +29,10 @@ export async function openGranite(dir: string, _options: OpenOptions, version: s
   return {
     name: 'granitedb',
     version,
-    notes: ['default options; batches: new WriteBatch() per write; iteration: sync iterator'],
+    notes: [
+      `${extra === undefined ? 'default options' : `options ${JSON.stringify(extra)}`}; ` +
+        'batches: new WriteBatch() per write; iteration: sync iterator',
+    ],
     idleMethod: 'db.waitForCompaction()',
     writeBatch(keys, values) {
       const batch = new WriteBatch();

@@ -109,6 +109,8 @@ interface Row {
   pointers?: (string | undefined)[];
   busy?: number[];
   o?: Partial<PickerOptions>;
+  /** The version's seek candidate as [level, index in that level], or a file not in the tree ('gone'). */
+  seek?: [number, number] | 'gone';
   want: unknown;
 }
 
@@ -338,11 +340,91 @@ const LEVELED: Row[] = [
       reason: 'level0',
     },
   },
+  {
+    name: 'seek candidate in L0, no level over its target: every L0 file into L1, reason seek',
+    levels: tree(['c-x:1', 'a-m:1'], ['a-k:300', 'l-z:300'], ['a-z:5000']),
+    seek: [0, 1],
+    want: {
+      level: 0,
+      outputLevel: 1,
+      inputs0: ['c-x', 'a-m'],
+      inputs1: ['a-k', 'l-z'],
+      grandparents: ['a-z'],
+      bottommost: false,
+      reason: 'seek',
+    },
+  },
+  {
+    name: 'seek candidate in L1: that file alone into L2 with its overlaps there',
+    levels: tree([], ['a-f:100', 'g-p:100', 'q-z:100'], ['a-h:1000', 'i-o:1000', 'x-z:1000']),
+    seek: [1, 1],
+    want: {
+      level: 1,
+      outputLevel: 2,
+      inputs0: ['g-p'],
+      inputs1: ['a-h', 'i-o'],
+      grandparents: [],
+      bottommost: true,
+      reason: 'seek',
+    },
+  },
+  {
+    name: 'a level over its target wins over a seek candidate',
+    levels: tree(['a-a:1', 'b-b:1', 'c-c:1', 'd-d:1'], ['a-f:100', 'g-p:100']),
+    seek: [1, 1],
+    want: {
+      level: 0,
+      outputLevel: 1,
+      inputs0: ['a-a', 'b-b', 'c-c', 'd-d'],
+      inputs1: ['a-f'],
+      grandparents: [],
+      bottommost: true,
+      reason: 'level0',
+    },
+  },
+  {
+    name: 'seek candidate no longer in its level (compacted meanwhile): no work',
+    levels: tree([], ['a-f:100', 'g-p:100']),
+    seek: 'gone',
+    want: undefined,
+  },
+  {
+    name: 'seek candidate busy in another compaction: no work',
+    levels: tree([], ['a-f:100', 'g-p:100'], ['a-z:100']),
+    seek: [1, 0],
+    busy: [1],
+    want: undefined,
+  },
+  {
+    name: 'seek candidate whose next-level overlap is busy: no work',
+    levels: tree([], ['a-f:100', 'g-p:100'], ['a-z:100']),
+    seek: [1, 0],
+    busy: [3],
+    want: undefined,
+  },
+  {
+    name: 'seek candidate in the last level: no work (nowhere to go)',
+    levels: tree([], [], [], [], [], [], ['a-f:100']),
+    seek: [NUM_LEVELS - 1, 0],
+    want: undefined,
+  },
 ];
 
 for (const row of LEVELED) {
   test(`pickLeveled: ${row.name}`, () => {
-    const got = pickLeveled(row.levels, { ...O, ...row.o }, row.pointers ?? [], new Set(row.busy ?? []));
+    const seek =
+      row.seek === undefined
+        ? undefined
+        : row.seek === 'gone'
+          ? { level: 1, file: { ...row.levels[1]![0]!, fileNum: 999 } }
+          : { level: row.seek[0], file: row.levels[row.seek[0]]![row.seek[1]]! };
+    const got = pickLeveled(
+      row.levels,
+      { ...O, ...row.o },
+      row.pointers ?? [],
+      new Set(row.busy ?? []),
+      seek,
+    );
     assert.deepEqual(shape(got), row.want);
     if (got !== undefined) assert.equal(got.targetFileSize, row.o?.targetFileSize ?? O.targetFileSize);
   });

@@ -4,6 +4,8 @@
 // target(1) = maxBytesForLevelBase and target(n+1) = target(n) * levelMultiplier. The highest score >= 1 wins.
 // L0 -> L1 takes every L0 file (they overlap) plus the L1 files overlapping them; Ln -> Ln+1 takes the first
 // file after the level's compaction pointer (round robin through the key space) plus its overlaps in Ln+1.
+// When no level scores >= 1, a seek candidate (a table point reads kept probing in vain, version.ts) is
+// compacted into the next level: from L0 with every L0 file, as for a level0 task; from Ln alone.
 //
 // Tiered ('tiered'): every table stays in L0 as one sorted run, newest first. When there are at least
 // level0CompactionTrigger runs: (1) if the runs newer than the oldest add up to >= 2x the oldest (space
@@ -12,6 +14,7 @@
 // Windows are contiguous in age, so L0's newest-first order stays consistent.
 import { NUM_LEVELS } from '../format/manifest.js';
 import type { FileMeta } from '../version/file-meta.js';
+import type { SeekCandidate } from '../version/version.js';
 import type { CompactionTask } from './task.js';
 
 export interface PickerOptions {
@@ -107,33 +110,59 @@ export function makeTask(
 
 /**
  * The next compaction for a leveled tree, or undefined. `pointers[l]` is the largest key of the last file
- * compacted out of level l (round robin); `busy` holds file numbers already being compacted.
+ * compacted out of level l (round robin); `busy` holds file numbers already being compacted; `seek` is the
+ * current version's seek candidate, compacted only when no level is over its target.
  */
 export function pickLeveled(
   levels: readonly (readonly FileMeta[])[],
   o: PickerOptions,
   pointers: readonly (string | undefined)[],
   busy: ReadonlySet<number> = new Set(),
+  seek?: SeekCandidate,
 ): CompactionTask | undefined {
   const scores = levelScores(levels, o);
   let best = -1;
   for (let l = 0; l < scores.length; l++) {
     if (scores[l]! >= 1 && (best < 0 || scores[l]! > scores[best]!)) best = l;
   }
-  if (best < 0) return undefined;
-  if (best === 0) {
-    const inputs = levels[0]!.filter((f) => !busy.has(f.fileNum));
-    if (inputs.length < levels[0]!.length || inputs.length === 0) return undefined;
-    const task = makeTask(levels, 0, [...inputs], o, 'level0');
-    if (task.inputs[1].some((f) => busy.has(f.fileNum))) return undefined;
-    return task;
-  }
+  if (best < 0) return seek === undefined ? undefined : pickSeek(levels, o, busy, seek);
+  if (best === 0) return level0Task(levels, o, busy, 'level0');
   const files = levels[best]!;
   const ptr = pointers[best];
   let pick = files.find((f) => (ptr === undefined || f.smallestKey > ptr) && !busy.has(f.fileNum));
   pick ??= files.find((f) => !busy.has(f.fileNum));
   if (pick === undefined) return undefined;
   const task = makeTask(levels, best, [pick], o, 'size');
+  if (task.inputs[1].some((f) => busy.has(f.fileNum))) return undefined;
+  return task;
+}
+
+/** Every L0 file (they overlap) into L1, unless one of the files involved is busy. */
+function level0Task(
+  levels: readonly (readonly FileMeta[])[],
+  o: PickerOptions,
+  busy: ReadonlySet<number>,
+  reason: 'level0' | 'seek',
+): CompactionTask | undefined {
+  const inputs = levels[0]!.filter((f) => !busy.has(f.fileNum));
+  if (inputs.length < levels[0]!.length || inputs.length === 0) return undefined;
+  const task = makeTask(levels, 0, [...inputs], o, reason);
+  if (task.inputs[1].some((f) => busy.has(f.fileNum))) return undefined;
+  return task;
+}
+
+/** The seek candidate's file into the next level, if it is still in its level, not busy and not at the bottom. */
+function pickSeek(
+  levels: readonly (readonly FileMeta[])[],
+  o: PickerOptions,
+  busy: ReadonlySet<number>,
+  seek: SeekCandidate,
+): CompactionTask | undefined {
+  const { level, file } = seek;
+  if (level >= NUM_LEVELS - 1 || busy.has(file.fileNum)) return undefined;
+  if (!levels[level]!.some((f) => f.fileNum === file.fileNum)) return undefined;
+  if (level === 0) return level0Task(levels, o, busy, 'seek');
+  const task = makeTask(levels, level, [file], o, 'seek');
   if (task.inputs[1].some((f) => busy.has(f.fileNum))) return undefined;
   return task;
 }

@@ -13,7 +13,7 @@ export interface CompactionTask {
   /** True when no level below outputLevel holds keys in the inputs' range: deletions may be dropped. */
   bottommost: boolean;
   /** Why it was picked (for stats and logs). */
-  reason: 'level0' | 'size' | 'manual' | 'tiered-ratio' | 'tiered-count' | 'tiered-space';
+  reason: 'level0' | 'size' | 'seek' | 'manual' | 'tiered-ratio' | 'tiered-count' | 'tiered-space';
   /** Cut outputs at this size (Infinity: one output file, as tiered runs are). */
   targetFileSize: number;
 }

@@ -7,6 +7,7 @@ import { DatabaseClosedError, InvalidArgumentError } from '../errors/errors.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { MergingCursor } from '../iter/merging-cursor.js';
 import { bytesOfBinary, prefixSuccessor } from '../util/bytes.js';
+import type { TurnGate } from '../util/turn-gate.js';
 import { toBinaryBound, type KeyLike } from '../keys/user-key.js';
 
 export interface RangeOptions {
@@ -230,9 +231,12 @@ export class DBIterator implements IterableIterator<Entry>, AsyncIterable<Entry>
   #started = false;
   #done = false;
 
+  readonly #turns: TurnGate;
+
   /** @internal */
-  constructor(cursor: DBCursor, limit: number, keys: boolean, values: boolean) {
+  constructor(cursor: DBCursor, limit: number, keys: boolean, values: boolean, turns: TurnGate) {
     this.#c = cursor;
+    this.#turns = turns;
     this.#limit = limit;
     this.#keys = keys;
     this.#values = values;
@@ -285,7 +289,13 @@ export class DBIterator implements IterableIterator<Entry>, AsyncIterable<Entry>
 
   [Symbol.asyncIterator](): AsyncIterator<Entry> {
     return {
-      next: async () => this.next(),
+      next: () => {
+        try {
+          return this.#turns.settle(this.next());
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      },
       return: async () => this.return(),
     };
   }

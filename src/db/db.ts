@@ -47,6 +47,7 @@ import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { bloomHash } from '../util/bloom.js';
 import { BlockCache } from '../sstable/block-cache.js';
+import { TurnGate } from '../util/turn-gate.js';
 import { putFixed64 } from '../util/coding.js';
 import { LogWriter } from '../wal/log-writer.js';
 import { readLogFile } from '../wal/log-reader.js';
@@ -142,6 +143,8 @@ export class GraniteDB {
   #lock: FileLockHandle | undefined;
   #mem: Memtable;
   #imms: Memtable[] = []; // oldest first
+  /** Settles async reads; holds a tight chain of them for a turn of the event loop every 2 ms (turn-gate.ts). */
+  readonly #turns = new TurnGate();
   #wal: LogWriter | undefined;
   #lastSeq = 0;
   readonly #snapshots = new Set<Snapshot>();
@@ -836,7 +839,13 @@ export class GraniteDB {
     const levels = this.#vs.current.levels;
     return this.#opts.compactionStyle === 'tiered'
       ? pickTiered(levels, this.#pickerOptions)
-      : pickLeveled(levels, this.#pickerOptions, this.#compactPointers);
+      : pickLeveled(
+          levels,
+          this.#pickerOptions,
+          this.#compactPointers,
+          undefined,
+          this.#opts.seekCompaction ? this.#vs.current.seekCandidate : undefined,
+        );
   }
 
   /** Starts the background compaction loop if work is due and none is running. */
@@ -1022,6 +1031,7 @@ export class GraniteDB {
       }
     }
     c.compactions++;
+    if (task.reason === 'seek') c.seekCompactions++;
     c.compactionMillis += performance.now() - t0;
     if (task.level > 0 && task.inputs[0].length > 0) {
       this.#compactPointers[task.level] = task.inputs[0].reduce(
@@ -1164,8 +1174,13 @@ export class GraniteDB {
       }
       if (r === LookupResult.NotFound) {
         out.tablesProbed = 0;
-        r = this.#vs.current.get(k, seq * 256 + Kind.Value, bloomHash(k), out, this.#tables);
+        const v = this.#vs.current;
+        r = v.get(k, seq * 256 + Kind.Value, bloomHash(k), out, this.#tables);
         c.tablesProbed += out.tablesProbed;
+        if (v.seekCandidateNew) {
+          v.seekCandidateNew = false;
+          this.#maybeScheduleCompaction();
+        }
       }
     }
     if (r !== LookupResult.Found) return undefined;
@@ -1177,7 +1192,7 @@ export class GraniteDB {
   /** The value of `key`, or undefined. @throws INVALID_ARGUMENT, CLOSED, CORRUPTION, IO */
   get(key: KeyLike, opts?: ReadOptions): Promise<Buffer | undefined> {
     try {
-      return Promise.resolve(this.getSync(key, opts));
+      return this.#turns.settle(this.getSync(key, opts));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -1190,7 +1205,7 @@ export class GraniteDB {
       if (!Array.isArray(keys)) throw new InvalidArgumentError('keys must be an array');
       const bin = keys.map((k) => toBinaryKey(k));
       const seq = this.#readSeq(opts);
-      return Promise.resolve(bin.map((k) => this.#get(k, seq)));
+      return this.#turns.settle(bin.map((k) => this.#get(k, seq)));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -1261,7 +1276,7 @@ export class GraniteDB {
     }
     const { limit: _l, keys: _k, values: _v, ...range } = o;
     const c = this.#makeCursor(range, CURSOR_OPTION_NAMES, 'iterator');
-    return new DBIterator(c, limit, o.keys !== false, o.values !== false);
+    return new DBIterator(c, limit, o.keys !== false, o.values !== false, this.#turns);
   }
 
   /** A consistent read view at the current sequence number; release() it when done. @throws CLOSED */
@@ -1348,6 +1363,7 @@ export class GraniteDB {
 
   #releaseAll(): void {
     this.#closed = true;
+    this.#turns.dispose();
     try {
       this.#wal?.close();
     } catch {

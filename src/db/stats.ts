@@ -11,6 +11,8 @@ export interface DBCounters {
   flushMillis: number;
   compactions: number;
   trivialMoves: number;
+  /** Compactions picked because point reads kept probing a table in vain (moves included). */
+  seekCompactions: number;
   compactionBytesRead: number;
   compactionBytesWritten: number;
   compactionMillis: number;
@@ -46,6 +48,7 @@ export function emptyCounters(): DBCounters {
     flushMillis: 0,
     compactions: 0,
     trivialMoves: 0,
+    seekCompactions: 0,
     compactionBytesRead: 0,
     compactionBytesWritten: 0,
     compactionMillis: 0,

@@ -62,6 +62,9 @@ export interface Options {
   compactionRateLimit: number;
   /** Compaction worker threads. 0 runs compactions and flushes on the main thread. @default 1 */
   backgroundThreads: number;
+  /** Leveled style: compact a table that point reads keep probing without finding their key (LevelDB's seek
+   *  compaction; design.md section 14). @default true */
+  seekCompaction: boolean;
   /** Flushes run in a thread of their own (ADR 0010) instead of in slices on the main thread. Needs
    *  backgroundThreads > 0. @default true when the machine has more than 2 CPUs, else false */
   flushInWorker: boolean;
@@ -103,6 +106,7 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   hardPendingCompactionBytesLimit: 256 * 1024 * MiB,
   compactionRateLimit: 0,
   backgroundThreads: 1,
+  seekCompaction: true,
   // On 2 CPUs the flush thread competes with the main thread and the compaction thread, and its rebuild of
   // the memtable costs more than it saves (ADR 0010 "Measured").
   flushInWorker: availableParallelism() > 2,
@@ -151,6 +155,7 @@ const CHECKS: { [K in keyof Options]: Check } = {
   hardPendingCompactionBytesLimit: int(1024, Number.MAX_SAFE_INTEGER),
   compactionRateLimit: int(0, Number.MAX_SAFE_INTEGER),
   backgroundThreads: int(0, 64),
+  seekCompaction: bool,
   flushInWorker: bool,
   syncWrites: bool,
   paranoidChecks: bool,

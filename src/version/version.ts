@@ -10,11 +10,32 @@ import type { FileMeta } from './file-meta.js';
 import { LevelCursor } from './level-cursor.js';
 import type { TableCache } from './table-cache.js';
 
+/** A table that point reads kept passing through without finding their key: worth compacting (seek compaction). */
+export interface SeekCandidate {
+  readonly level: number;
+  readonly file: FileMeta;
+}
+
+/** Bytes of table one wasted probe is charged against: LevelDB's estimate (a probe ≈ compacting 40 KB). */
+const BYTES_PER_SEEK = 16 * 1024;
+const MIN_ALLOWED_SEEKS = 100;
+
+/**
+ * Probes each table may still waste before it is due for a seek compaction, per FileMeta (shared by every
+ * Version listing the file, so the count survives unrelated compactions). In memory only: a reopened
+ * database starts every table at its full allowance, as LevelDB does.
+ */
+const seeksLeft = new WeakMap<FileMeta, number>();
+
 export class Version {
   readonly levels: readonly (readonly FileMeta[])[];
   #refs = 0;
   /** Called when the last reference is dropped. */
   onUnreferenced: ((v: Version) => void) | undefined;
+  /** The first table of this version whose seek allowance ran out (LevelDB's file_to_compact). */
+  seekCandidate: SeekCandidate | undefined;
+  /** True from the moment seekCandidate is set until the engine takes note (to schedule a compaction). */
+  seekCandidateNew = false;
 
   constructor(levels: FileMeta[][]) {
     for (let l = 0; l < NUM_LEVELS; l++) levels[l] ??= [];
@@ -34,7 +55,11 @@ export class Version {
     return this.#refs;
   }
 
-  /** Point lookup through the levels; the first table holding a visible version decides. */
+  /**
+   * Point lookup through the levels; the first table holding a visible version decides. A lookup that probes
+   * a second table charges the first one a wasted probe (LevelDB's seek compaction): a table that keeps being
+   * probed in vain, such as an L0 table above the level that holds most keys, becomes `seekCandidate`.
+   */
   get(
     key: string,
     seekTrailer: number,
@@ -42,11 +67,16 @@ export class Version {
     out: { value: Buffer | undefined; tablesProbed: number },
     cache: TableCache,
   ): LookupResult {
+    let first: FileMeta | undefined;
+    let firstLevel = 0;
+    let charged = false;
     const l0 = this.levels[0]!;
     for (let i = 0; i < l0.length; i++) {
       const f = l0[i]!;
       if (key < f.smallestKey || key > f.largestKey) continue;
       out.tablesProbed++;
+      if (first === undefined) first = f;
+      else if (!charged) charged = this.#charge(first, 0);
       const r = cache.get(f.fileNum).get(key, seekTrailer, hash, out);
       if (r !== LookupResult.NotFound) return r;
     }
@@ -55,11 +85,27 @@ export class Version {
       if (files.length === 0) continue;
       const i = findFile(files, key);
       if (i >= files.length || key < files[i]!.smallestKey) continue;
+      const f = files[i]!;
       out.tablesProbed++;
-      const r = cache.get(files[i]!.fileNum).get(key, seekTrailer, hash, out);
+      if (first === undefined) {
+        first = f;
+        firstLevel = l;
+      } else if (!charged) charged = this.#charge(first, firstLevel);
+      const r = cache.get(f.fileNum).get(key, seekTrailer, hash, out);
       if (r !== LookupResult.NotFound) return r;
     }
     return LookupResult.NotFound;
+  }
+
+  /** Charges `f` one wasted probe; names it the seek candidate when its allowance runs out. Returns true. */
+  #charge(f: FileMeta, level: number): boolean {
+    const left = (seeksLeft.get(f) ?? Math.max(MIN_ALLOWED_SEEKS, Math.floor(f.size / BYTES_PER_SEEK))) - 1;
+    seeksLeft.set(f, left);
+    if (left <= 0 && this.seekCandidate === undefined) {
+      this.seekCandidate = { level, file: f };
+      this.seekCandidateNew = true;
+    }
+    return true;
   }
 
   /** Appends one cursor per L0 table and one per non-empty deeper level. */

@@ -31,7 +31,12 @@ import {
 
 const DIR = '/db';
 /** Triggers out of reach: tables stay as flushed until a test turns compaction on. */
-const NO_COMPACTION = { level0CompactionTrigger: 1000, level0SlowdownTrigger: 1000, level0StopTrigger: 1000 };
+const NO_COMPACTION = {
+  level0CompactionTrigger: 1000,
+  level0SlowdownTrigger: 1000,
+  level0StopTrigger: 1000,
+  seekCompaction: false,
+};
 /** Keys of tables t interleave (t0 even, t1 odd, ...), so tables overlap and compaction cannot just move them. */
 const key = (t: number, i: number): string => `k${String(i * 4 + t).padStart(5, '0')}`;
 const value = (t: number, i: number): string =>

@@ -12,7 +12,12 @@ import { copyMemoryFs, tinyOptions, u32, u64, varint, writeMemFile } from '../..
 import { recordsOf } from './wal-frames.js';
 
 const DIR = '/db';
-const NO_COMPACTION = { level0CompactionTrigger: 1000, level0SlowdownTrigger: 1000, level0StopTrigger: 1000 };
+const NO_COMPACTION = {
+  level0CompactionTrigger: 1000,
+  level0SlowdownTrigger: 1000,
+  level0StopTrigger: 1000,
+  seekCompaction: false,
+};
 const FOOTER = 40;
 const TRAILER = 5;
 const MAGIC = Buffer.from('granSST\x01', 'latin1');
