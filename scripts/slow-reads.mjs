@@ -103,5 +103,12 @@ console.log(
     .map((s) => `${s.dt.toFixed(1)} (${s.reads})`)
     .join(' '),
 );
+// GC kinds (perf_hooks constants: 1 minor/scavenge, 2 major/mark-compact, 4 incremental, 8 weakcb) and ms.
+console.log(
+  slow
+    .filter((s) => cls(s) === 'gc')
+    .map((s) => `${s.dt.toFixed(1)} (gc ${s.gc})`)
+    .join(' '),
+);
 await db.close();
 rmSync(dir, { recursive: true, force: true });
