@@ -7,6 +7,7 @@ import { Kind } from '../format/keys.js';
 import { putFixed32, putVarint, varintLength } from '../util/coding.js';
 import { keyByteLength, valueByteLength, type KeyLike } from '../keys/user-key.js';
 import { growBuffer } from '../util/bytes.js';
+import { writeBuffers } from '../util/buffer-pool.js';
 
 /** Capacity a new batch starts with; small batches (single operations, small groups) never grow past it. */
 const INITIAL_CAPACITY = 256;
@@ -23,8 +24,9 @@ export class WriteBatch {
   #rep: Buffer;
   #size = BATCH_HEADER_SIZE;
   #count = 0;
-  /** True after takeEncoded() handed #rep[0, #size) to the engine: those bytes must not be written again
-   *  (clear() takes a new buffer; appends write past them; a second takeEncoded() copies). */
+  /** True after takeEncoded() handed #rep to the engine, which may recycle its whole buffer once flushed
+   *  (util/buffer-pool.ts): the batch never writes into it again (clear() and the next put() or delete()
+   *  take a new buffer; a second takeEncoded() copies). */
   #shared = false;
 
   constructor() {
@@ -45,6 +47,7 @@ export class WriteBatch {
   put(key: KeyLike, value: KeyLike): this {
     const kLen = keyByteLength(key);
     const vLen = valueByteLength(value);
+    if (this.#shared) this.#unshare();
     this.#reserve(1 + varintLength(kLen) + kLen + varintLength(vLen) + vLen);
     const rep = this.#rep;
     let p = this.#size;
@@ -61,6 +64,7 @@ export class WriteBatch {
   /** Adds a delete. @throws INVALID_ARGUMENT for an empty, oversized or wrongly typed key. */
   delete(key: KeyLike): this {
     const kLen = keyByteLength(key);
+    if (this.#shared) this.#unshare();
     this.#reserve(1 + varintLength(kLen) + kLen);
     const rep = this.#rep;
     let p = this.#size;
@@ -97,9 +101,10 @@ export class WriteBatch {
 
   /**
    * The encoded batch (header zeroed, count set) for the engine to keep: no copy when the buffer is at most a
-   * quarter unused, else an exact copy. The bytes handed out are never written by this batch again: clear()
-   * takes a new buffer, put() and delete() append past them, and a second hand-out copies, since the engine
-   * writes the sequence number into the header of the buffer it holds.
+   * quarter unused, else an exact copy. The buffer handed out is never written by this batch again: clear(),
+   * put() and delete() move to a buffer of their own first, and a second hand-out copies, since the engine
+   * writes the sequence number into the header of the buffer it holds and recycles the whole buffer after
+   * the flush.
    */
   takeEncoded(): Buffer {
     const size = this.#size;
@@ -112,14 +117,23 @@ export class WriteBatch {
     return rep.subarray(0, size);
   }
 
-  /** Appends never write inside [0, #size), so a buffer handed out by takeEncoded() may still grow here. */
+  /** Moves the operations out of a buffer handed to the engine into one of the batch's own. */
+  #unshare(): void {
+    const size = this.#size;
+    const next = Buffer.allocUnsafe(Math.max(INITIAL_CAPACITY, size + (size >>> 1)));
+    next.set(this.#rep.subarray(0, size));
+    this.#rep = next;
+    this.#shared = false;
+  }
+
   #reserve(extra: number): void {
     const need = this.#size + extra;
     const rep = this.#rep;
     if (need <= rep.length) return;
     // Jump once the batch has reached 1/64 of the hint: a batch that stays far smaller never allocates it.
     if (grownSizeHint > need && need * 64 >= grownSizeHint) {
-      const next = Buffer.allocUnsafe(grownSizeHint + (grownSizeHint >>> 4)); // slack: sizes vary a little
+      const cap = grownSizeHint + (grownSizeHint >>> 4); // slack: sizes vary a little
+      const next = writeBuffers.take(cap) ?? Buffer.allocUnsafe(cap);
       next.set(rep.subarray(0, this.#size));
       this.#rep = next;
     } else {

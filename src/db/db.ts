@@ -808,7 +808,7 @@ export class GraniteDB {
       } finally {
         for (const f of edit.newFiles ?? []) this.#pendingOutputs.delete(f.meta.fileNum);
       }
-      this.#imms.shift();
+      this.#imms.shift()!.retire();
       this.#deleteObsoleteFiles();
       this.#wakeRoomWaiters();
       this.#warmTables(edit.newFiles);

@@ -12,10 +12,14 @@ export class MemtableCursor implements SourceCursor {
   /** The binary string of the current key, made on first use. */
   #key: string | undefined;
 
+  #open = true;
+
+  /** Holds `mem` as a reader until close(): a retired memtable recycles its buffers only after that. */
   constructor(mem: Memtable, readSeq: number) {
     this.#mem = mem;
     this.#readSeq = readSeq;
     this.#ids = mem.sortedKeyIds();
+    mem.acquireReader();
   }
 
   valid(): boolean {
@@ -86,5 +90,9 @@ export class MemtableCursor implements SourceCursor {
   close(): void {
     this.#entry = -1;
     this.#key = undefined;
+    if (this.#open) {
+      this.#open = false;
+      this.#mem.releaseReader();
+    }
   }
 }

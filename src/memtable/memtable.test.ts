@@ -336,3 +336,29 @@ test('Memtable: keys crafted to share one bloom hash do not share a memtable has
     assert.equal(out.value?.toString(), `v${i}`);
   });
 });
+
+test('Memtable: a retired memtable gives its buffers to the write-buffer pool only after its last cursor closes', async () => {
+  const { writeBuffers } = await import('../util/buffer-pool.js');
+  const { MemtableCursor } = await import('./memtable-cursor.js');
+  // Drain what earlier tests may have left, so that the pool's byte count tells what this memtable gave.
+  while (writeBuffers.take(64 * 1024) !== undefined || writeBuffers.take(1024 * 1024) !== undefined);
+  const mem = new Memtable(1);
+  const big = new WriteBatch();
+  for (let i = 0; i < 800; i++) big.put(`k${String(i).padStart(4, '0')}`, Buffer.alloc(100, i % 256)); // adopted
+  const rep = big.encodeCopy();
+  mem.addBatch(rep, rep.length, 1);
+  apply(mem, 801, [['small', 'copied into a 1 MiB slab']]);
+  const c1 = new MemtableCursor(mem, 1000);
+  const c2 = new MemtableCursor(mem, 1000);
+  const before = writeBuffers.bytes;
+  mem.retire();
+  c1.seekToFirst();
+  c1.close();
+  c1.close(); // idempotent: one release per cursor
+  assert.equal(writeBuffers.bytes, before, 'a cursor still reads it');
+  c2.seek('k0500');
+  assert.deepEqual(c2.value(), Buffer.alloc(100, 500 % 256));
+  c2.close();
+  assert.ok(writeBuffers.bytes >= before + rep.buffer.byteLength + 1024 * 1024, 'both buffers pooled');
+  assert.throws(() => new MemtableCursor(mem, 1000), /recycled/);
+});

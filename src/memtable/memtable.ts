@@ -26,6 +26,7 @@ import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
 import { binaryString, copyBytes } from '../util/bytes.js';
+import { writeBuffers } from '../util/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
 import { halfSipHashBinary, halfSipHashBytes } from '../util/key-hash.js';
 import { compareKeys, sortKeyIds, type KeyTable } from './key-sort.js';
@@ -80,7 +81,11 @@ export class Memtable {
   /** Hash index: slot j is table[2j] = key id + 1 (0 = empty), table[2j + 1] = the key's hash. */
   #table: Int32Array = new Int32Array(2 * 1024);
   #mask = 1023;
-  readonly #slabs: Buffer[] = [];
+  #slabs: Buffer[] = [];
+  /** Open cursors (MemtableCursor) reading this memtable. */
+  #readers = 0;
+  /** Set by retire(): the memtable left the database (flushed); its slabs go to the pool with the last reader. */
+  #retired = false;
   #cur: Buffer = Buffer.allocUnsafe(0);
   /** Index of #cur in #slabs (adopted batches are pushed after it). */
   #curNo = -1;
@@ -222,9 +227,37 @@ export class Memtable {
     }
   }
 
+  /** A cursor starts reading this memtable's bytes (pair with releaseReader()). */
+  acquireReader(): void {
+    if (this.#retired && this.#slabs.length === 0)
+      throw new Error('memtable read after its buffers were recycled');
+    this.#readers++;
+  }
+
+  /** A cursor stopped reading; the last one of a retired memtable recycles its buffers. */
+  releaseReader(): void {
+    if (--this.#readers === 0 && this.#retired) this.#recycle();
+  }
+
+  /**
+   * The database no longer reads this memtable (its flush is installed) and will never add to it: its slabs
+   * and adopted batches go to the write-buffer pool once no cursor reads it. Reading it afterwards fails
+   * loudly (the slab list is emptied) instead of returning recycled bytes.
+   */
+  retire(): void {
+    this.#retired = true;
+    if (this.#readers === 0) this.#recycle();
+  }
+
+  #recycle(): void {
+    for (const slab of this.#slabs) writeBuffers.give(slab);
+    this.#slabs = [];
+    this.#cur = Buffer.allocUnsafe(0);
+  }
+
   #newSlab(): void {
     this.#bytes += this.#curPos; // the used part of the slab being retired
-    this.#cur = Buffer.allocUnsafe(SLAB_SIZE);
+    this.#cur = writeBuffers.take(SLAB_SIZE) ?? Buffer.allocUnsafe(SLAB_SIZE);
     this.#curPos = 0;
     this.#curNo = this.#slabs.length;
     this.#slabs.push(this.#cur);

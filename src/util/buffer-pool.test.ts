@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BufferPool, MIN_POOLED } from './buffer-pool.js';
+
+test('take returns a given buffer of min to min + min/4 bytes, whole, once', () => {
+  const pool = new BufferPool(1 << 20);
+  const a = Buffer.allocUnsafe(100_000);
+  pool.give(a.subarray(0, 10)); // the whole ArrayBuffer is pooled, whatever view is given
+  assert.equal(pool.bytes, 100_000);
+  assert.equal(pool.take(100_001), undefined, 'too small');
+  assert.equal(pool.take(79_000), undefined, 'more than a quarter too large');
+  const b = pool.take(80_000)!;
+  assert.equal(b.buffer, a.buffer);
+  assert.equal(b.length, 100_000);
+  assert.equal(pool.bytes, 0);
+  assert.equal(pool.take(80_000), undefined, 'handed out once');
+});
+
+test('give ignores small buffers (Node shares their memory) and stops at the byte cap', () => {
+  const pool = new BufferPool(3 * MIN_POOLED);
+  pool.give(Buffer.allocUnsafe(100)); // from Node's shared 8 KiB pool
+  pool.give(Buffer.allocUnsafe(MIN_POOLED - 1));
+  assert.equal(pool.bytes, 0);
+  pool.give(Buffer.allocUnsafe(MIN_POOLED));
+  pool.give(Buffer.allocUnsafe(MIN_POOLED));
+  pool.give(Buffer.allocUnsafe(2 * MIN_POOLED)); // over the cap: dropped
+  assert.equal(pool.bytes, 2 * MIN_POOLED);
+});
