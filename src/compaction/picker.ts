@@ -132,9 +132,20 @@ export function pickLeveled(
   let pick = files.find((f) => (ptr === undefined || f.smallestKey > ptr) && !busy.has(f.fileNum));
   pick ??= files.find((f) => !busy.has(f.fileNum));
   if (pick === undefined) return undefined;
-  const task = makeTask(levels, best, [pick], o, 'size');
-  if (task.inputs[1].some((f) => busy.has(f.fileNum))) return undefined;
-  return task;
+  return taskUnlessBusy(levels, best, [pick], o, 'size', busy);
+}
+
+/** makeTask(), or undefined when a file it would take from the output level is busy. */
+function taskUnlessBusy(
+  levels: readonly (readonly FileMeta[])[],
+  level: number,
+  inputs0: FileMeta[],
+  o: PickerOptions,
+  reason: CompactionTask['reason'],
+  busy: ReadonlySet<number>,
+): CompactionTask | undefined {
+  const task = makeTask(levels, level, inputs0, o, reason);
+  return task.inputs[1].some((f) => busy.has(f.fileNum)) ? undefined : task;
 }
 
 /** Every L0 file (they overlap) into L1, unless one of the files involved is busy. */
@@ -146,9 +157,7 @@ function level0Task(
 ): CompactionTask | undefined {
   const inputs = levels[0]!.filter((f) => !busy.has(f.fileNum));
   if (inputs.length < levels[0]!.length || inputs.length === 0) return undefined;
-  const task = makeTask(levels, 0, [...inputs], o, reason);
-  if (task.inputs[1].some((f) => busy.has(f.fileNum))) return undefined;
-  return task;
+  return taskUnlessBusy(levels, 0, inputs, o, reason, busy);
 }
 
 /** The seek candidate's file into the next level, if it is still in its level, not busy and not at the bottom. */
@@ -162,9 +171,7 @@ function pickSeek(
   if (level >= NUM_LEVELS - 1 || busy.has(file.fileNum)) return undefined;
   if (!levels[level]!.some((f) => f.fileNum === file.fileNum)) return undefined;
   if (level === 0) return level0Task(levels, o, busy, 'seek');
-  const task = makeTask(levels, level, [file], o, 'seek');
-  if (task.inputs[1].some((f) => busy.has(f.fileNum))) return undefined;
-  return task;
+  return taskUnlessBusy(levels, level, [file], o, 'seek', busy);
 }
 
 /** The next compaction for a tiered tree (all runs in L0, newest first), or undefined. */
