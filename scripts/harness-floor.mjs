@@ -5,7 +5,7 @@
 // Usage: npm run -s build && node scripts/harness-floor.mjs [workloads, default the core rows]
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { runPhases } from '../dist/src/bench/phases.js';
-import { SampleRecorder } from '../dist/src/bench/latency.js';
+import { HdrRecorder } from '../dist/bench/latency.js'; // the bench child's recorder (bench/worker.ts)
 
 const NUM = 1_000_000;
 const VERIFY_STEP = 1000; // db-bench.ts reads back every (count / VERIFY_SAMPLE)-th key of a fill's order
@@ -48,7 +48,7 @@ await runPhases({
   sizes: { num: NUM, records: 200_000, operations: 200_000, clients: 16 },
   seed: 1,
   workloads,
-  recorder: () => new SampleRecorder(),
+  recorder: () => new HdrRecorder(),
   onResult(r) {
     console.log(`${r.workload}: peak RSS so far ${Math.round(r.peakRss / 1048576)} MiB`);
   },
