@@ -449,7 +449,7 @@ export class GraniteDB {
     // flushInWorker; recovery, an injected file system and backgroundThreads 0 build the table here.
     let written: Promise<FileMeta>;
     if (background && o.flushInWorker && o.backgroundThreads > 0 && o.fileSystem === undefined) {
-      this.#flushPool ??= new WorkerPool(1, flushWorkerLimits(o.memtableSize));
+      this.#flushPool ??= new WorkerPool(1, flushWorkerLimits(o.memtableSize), o.backgroundNice);
       written = writeLevel0TableInWorker(
         mem,
         fileNum,
@@ -984,7 +984,7 @@ export class GraniteDB {
         // Worker threads read and write real files; with an injected file system, compaction runs in-process.
         // The pool starts with the first compaction, so short-lived opens never spawn threads.
         if (this.#pool === undefined && o.backgroundThreads > 0 && o.fileSystem === undefined) {
-          this.#pool = new WorkerPool(o.backgroundThreads, COMPACTION_WORKER_LIMITS);
+          this.#pool = new WorkerPool(o.backgroundThreads, COMPACTION_WORKER_LIMITS, o.backgroundNice);
         }
         const editFor = (r: CompactionResult): VersionEdit => ({
           deletedFiles: deleted,

@@ -62,6 +62,10 @@ export interface Options {
   compactionRateLimit: number;
   /** Compaction worker threads. 0 runs compactions and flushes on the main thread. @default 1 */
   backgroundThreads: number;
+  /** Niceness added to the worker threads (compaction, and flushes with flushInWorker) on Linux, so that the
+   *  main thread, which serves reads, wins the CPU when both want it (ADR 0015). 0 leaves them at the
+   *  process's priority; the result is capped at 19. @default 10 */
+  backgroundNice: number;
   /** Leveled style: compact a table that point reads keep probing without finding their key (LevelDB's seek
    *  compaction; design.md section 14). @default true */
   seekCompaction: boolean;
@@ -106,6 +110,7 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   hardPendingCompactionBytesLimit: 256 * 1024 * MiB,
   compactionRateLimit: 0,
   backgroundThreads: 1,
+  backgroundNice: 10,
   seekCompaction: true,
   // On 2 CPUs the flush thread competes with the main thread and the compaction thread, and its rebuild of
   // the memtable costs more than it saves (ADR 0010 "Measured").
@@ -155,6 +160,7 @@ const CHECKS: { [K in keyof Options]: Check } = {
   hardPendingCompactionBytesLimit: int(1024, Number.MAX_SAFE_INTEGER),
   compactionRateLimit: int(0, Number.MAX_SAFE_INTEGER),
   backgroundThreads: int(0, 64),
+  backgroundNice: int(0, 19),
   seekCompaction: bool,
   flushInWorker: bool,
   syncWrites: bool,

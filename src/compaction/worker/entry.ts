@@ -2,15 +2,23 @@
 // parentPort. Jobs arrive on parentPort; results leave on the MessagePort the pool passed in workerData (see
 // pool.ts). A flush's chunks rebuild its memtable; the table is written at 'flush-end'. A flush whose chunk
 // failed ignores its later chunks and reports the error at 'flush-end'.
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { NodeFileSystem } from '../../fs/node-fs.js';
 import { runCompaction } from '../run.js';
 import { FlushRun } from '../flush-run.js';
-import { PROTOCOL_VERSION, serializeError, type FromWorker, type ToWorker } from './protocol.js';
+import {
+  PROTOCOL_VERSION,
+  serializeError,
+  type FromWorker,
+  type ToWorker,
+  type WorkerData,
+} from './protocol.js';
+import { lowerThreadPriority } from './priority.js';
 
 const fs = new NodeFileSystem();
 const port = parentPort!;
-const results = (workerData as { results: MessagePort }).results;
+const { results, nice } = workerData as WorkerData;
+lowerThreadPriority(nice);
 const flushes = new Map<number, { run: FlushRun | undefined; error: unknown }>();
 
 function reply(msg: FromWorker): void {

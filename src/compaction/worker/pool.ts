@@ -12,7 +12,13 @@ import {
 import type { CompactionJob, CompactionResult } from '../task.js';
 import type { FlushSpec } from '../flush-run.js';
 import type { FileMeta } from '../../version/file-meta.js';
-import { PROTOCOL_VERSION, rebuildError, type FromWorker, type ToWorker } from './protocol.js';
+import {
+  PROTOCOL_VERSION,
+  rebuildError,
+  type FromWorker,
+  type ToWorker,
+  type WorkerData,
+} from './protocol.js';
 
 interface Pending {
   resolve: (r: never) => void;
@@ -34,7 +40,10 @@ interface Slot {
  * dropped, and if Node then rejects the remaining flags as a worker's (e.g. --expose-gc given explicitly),
  * the worker starts with none.
  */
-function startWorker(resourceLimits: ResourceLimits | undefined): { worker: Worker; port1: MessagePort } {
+function startWorker(
+  resourceLimits: ResourceLimits | undefined,
+  nice: number,
+): { worker: Worker; port1: MessagePort } {
   const url = new URL('./entry.js', import.meta.url);
   const kept = process.execArgv.filter((a) => !a.startsWith('--input-type'));
   const attempts: (string[] | undefined)[] =
@@ -43,7 +52,7 @@ function startWorker(resourceLimits: ResourceLimits | undefined): { worker: Work
     const { port1, port2 } = new MessageChannel();
     try {
       const worker = new Worker(url, {
-        workerData: { results: port2 },
+        workerData: { results: port2, nice } satisfies WorkerData,
         transferList: [port2],
         execArgv: attempts[i],
         ...(resourceLimits === undefined ? {} : { resourceLimits }),
@@ -64,15 +73,18 @@ export class WorkerPool {
   #closed = false;
 
   readonly #limits: ResourceLimits | undefined;
+  readonly #nice: number;
 
-  /** `resourceLimits` bound each worker's heap (V8 collects sooner as a worker nears them). */
-  constructor(size: number, resourceLimits?: ResourceLimits) {
+  /** `resourceLimits` bound each worker's heap (V8 collects sooner as a worker nears them); `nice` is added to
+   *  each worker thread's niceness (Linux; see worker/priority.ts). */
+  constructor(size: number, resourceLimits?: ResourceLimits, nice = 0) {
     this.#limits = resourceLimits;
+    this.#nice = nice;
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
   }
 
   #spawn(): Slot {
-    const { worker, port1 } = startWorker(this.#limits);
+    const { worker, port1 } = startWorker(this.#limits, this.#nice);
     worker.unref();
     const slot: Slot = { worker, results: port1, busy: false, pending: new Map() };
     port1.on('message', (msg: FromWorker) => this.#deliver(slot, msg));

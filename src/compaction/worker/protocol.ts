@@ -4,8 +4,15 @@ import { CorruptionError, ErrorCode, GraniteError, IOError } from '../../errors/
 import type { CompactionJob, CompactionResult } from '../task.js';
 import type { FlushSpec } from '../flush-run.js';
 import type { FileMeta } from '../../version/file-meta.js';
+import type { MessagePort } from 'node:worker_threads';
 
 export const PROTOCOL_VERSION = 2;
+
+/** What a worker is started with: the port its results go to, and the niceness to add to its thread. */
+export interface WorkerData {
+  results: MessagePort;
+  nice: number;
+}
 
 /** A compaction is one 'run'; a flush is 'flush-begin', its 'flush-chunk's in order, then 'flush-end' (or
  *  'flush-abort'), all with one id. */
