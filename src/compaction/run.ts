@@ -6,6 +6,7 @@
 // Drop rules, per user key walking versions newest first (LevelDB's DoCompactionWork):
 //   - a version is shadowed (dropped) when the version above it has seq <= smallestSnapshot;
 //   - a deletion with seq <= smallestSnapshot is dropped when the task is bottommost (nothing older below).
+import { HANDOVER_BUDGET, handOverTable, handoverBytes } from './table-handover.js';
 import { tableFileName } from '../format/filenames.js';
 import { Kind, trailerKind, trailerSeq } from '../format/keys.js';
 import type { FileSystem } from '../fs/file-system.js';
@@ -22,6 +23,8 @@ export interface RunEnv {
   fs: FileSystem;
   /** When set, awaited every few thousand entries so an in-process run does not starve the event loop. */
   yieldToEventLoop?: () => Promise<void>;
+  /** Hand-over bytes the result may carry (table-handover.ts). @default HANDOVER_BUDGET */
+  handoverBudget?: number;
 }
 
 export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<CompactionResult> {
@@ -65,6 +68,7 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
     const gps = task.grandparents;
     const maxGpOverlap = 10 * task.targetFileSize;
 
+    let handedOver = 0;
     const finishOutput = async (): Promise<void> => {
       if (builder === undefined) return;
       const p = builder.finish();
@@ -73,6 +77,11 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
       result.bytesWritten += p.fileSize;
       const meta = fileMetaOf(outNum, p);
       result.outputs.push(meta);
+      if (handedOver < (env.handoverBudget ?? HANDOVER_BUDGET)) {
+        const h = handOverTable(outNum, builder.written, p.fileSize, tableFileName(outNum));
+        handedOver += handoverBytes(h);
+        (result.tables ??= []).push(h);
+      }
       builder = undefined;
       file = undefined;
     };

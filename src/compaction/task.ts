@@ -1,4 +1,5 @@
 // A compaction task as plain data: what the picker produces, what crosses to a worker, what run.ts executes.
+import type { TableHandover } from './table-handover.js';
 import type { FileMeta } from '../version/file-meta.js';
 import type { CompressionName } from '../options/options.js';
 
@@ -35,6 +36,8 @@ export interface CompactionJob {
 
 export interface CompactionResult {
   outputs: FileMeta[];
+  /** Per output, its parsed index and filter (table-handover.ts), for the main thread's table cache. */
+  tables?: TableHandover[];
   bytesRead: number;
   bytesWritten: number;
   entriesIn: number;

@@ -56,6 +56,7 @@ import { TableCache } from '../version/table-cache.js';
 import { VersionSet } from '../version/version-set.js';
 import type { VersionEdit } from '../version/version-edit.js';
 import { DBCursor, DBIterator, resolveBounds, type IteratorOptions, type RangeOptions } from './db-cursor.js';
+import { preparsedOf, type TableHandover } from '../compaction/table-handover.js';
 import { flushWorkerLimits, writeLevel0Table, writeLevel0TableInWorker } from './flush-job.js';
 import {
   makeTask,
@@ -89,6 +90,8 @@ export interface DBIteratorOptions extends IteratorOptions {
 interface InflightCompaction {
   /** Set (synchronously) when the worker's result arrives. */
   edit: VersionEdit | undefined;
+  /** The result's hand-overs (parsed index and filter per output), with the edit. */
+  tables: TableHandover[] | undefined;
   installed: boolean;
   error: unknown;
 }
@@ -906,16 +909,18 @@ export class GraniteDB {
     f.installed = true;
     this.#deleteObsoleteFiles();
     this.#wakeRoomWaiters();
-    this.#warmTables(f.edit.newFiles);
+    this.#warmTables(f.edit.newFiles, f.tables);
   }
 
   /**
    * Opens tables a flush or compaction just installed, one per event-loop turn, so that the first read of
    * each does not pay for opening it (footer, index and filter: about 1 MB read, checked and parsed for a
-   * 64 MiB table, measured at a median 11.5 ms inside a getSync during a sustained fill). A table that is no
-   * longer live is skipped; an error is left for the read that needs the table to report.
+   * 64 MiB table, measured at a median 11.5 ms inside a getSync during a sustained fill). A table whose writer
+   * handed over its parsed index and filter (`tables`, ADR 0014) is opened with them: footer, metaindex and
+   * properties only. A table that is no longer live is skipped; an error is left for the read that needs the
+   * table to report.
    */
-  #warmTables(files: VersionEdit['newFiles']): void {
+  #warmTables(files: VersionEdit['newFiles'], tables?: readonly TableHandover[]): void {
     if (files === undefined || files.length === 0) return;
     let i = 0;
     const step = (): void => {
@@ -923,8 +928,10 @@ export class GraniteDB {
       const n = files[i++]!.meta.fileNum;
       for (const f of this.#vs.current.allFiles()) {
         if (f.fileNum !== n) continue;
+        const handed = tables?.find((t) => t.fileNum === n);
         try {
-          this.#tables.get(n);
+          if (handed !== undefined) this.#tables.adopt(n, preparsedOf(handed));
+          else this.#tables.get(n);
         } catch {
           // reported by the read that needs this table
         }
@@ -993,10 +1000,18 @@ export class GraniteDB {
         let r: CompactionResult;
         if (this.#pool !== undefined) {
           // While the worker runs, reads may install its result synchronously (#pollCompaction).
-          const inflight: InflightCompaction = { edit: undefined, installed: false, error: undefined };
+          const inflight: InflightCompaction = {
+            edit: undefined,
+            tables: undefined,
+            installed: false,
+            error: undefined,
+          };
           this.#inflight = inflight;
           try {
-            r = await this.#pool.run(job, (res) => (inflight.edit = editFor(res)));
+            r = await this.#pool.run(job, (res) => {
+              inflight.edit = editFor(res);
+              inflight.tables = res.tables;
+            });
           } finally {
             this.#inflight = undefined;
           }
@@ -1004,7 +1019,7 @@ export class GraniteDB {
           if (!inflight.installed) {
             const edit = editFor(r);
             await vs.logAndApply(edit);
-            this.#warmTables(edit.newFiles);
+            this.#warmTables(edit.newFiles, r.tables);
           }
         } else {
           r = await runCompaction(job, {
@@ -1013,7 +1028,7 @@ export class GraniteDB {
           });
           const edit = editFor(r);
           await vs.logAndApply(edit);
-          this.#warmTables(edit.newFiles);
+          this.#warmTables(edit.newFiles, r.tables);
         }
         c.compactionBytesRead += r.bytesRead;
         c.compactionBytesWritten += r.bytesWritten;
@@ -1321,6 +1336,7 @@ export class GraniteDB {
         bloomChecks: this.#tables.counters.bloomChecks,
         bloomNegatives: this.#tables.counters.bloomNegatives,
         tableOpens: this.#tables.opens,
+        tableHandovers: this.#tables.adopted,
       },
       levelIO: this.#levelIO.map((x, level) => ({ level, ...x })),
       writeAmplification:

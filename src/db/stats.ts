@@ -83,6 +83,8 @@ export interface DBStats {
     bloomChecks: number;
     bloomNegatives: number;
     tableOpens: number;
+    /** Of tableOpens: tables opened with the index and filter their writer handed over (ADR 0014). */
+    tableHandovers: number;
   };
   /** Bytes read and written by compactions, by output level. */
   levelIO: { level: number; bytesRead: number; bytesWritten: number; compactions: number }[];

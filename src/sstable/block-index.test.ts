@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BlockBuilder } from './block-builder.js';
-import { BlockIndex } from './block-index.js';
+import { BlockIndex, buffersOf } from './block-index.js';
 import { CorruptionError } from '../errors/errors.js';
 
 function handle(off: number, size: number): Buffer {
@@ -46,7 +46,7 @@ test('BlockIndex returns the keys, trailers and handles of blocks built at any r
           builder.add(k, trailers[i]!, h, 0, h.length);
         });
         const block = builder.finish();
-        const index = new BlockIndex(Buffer.from(block), keys.length * 100, 'x.sst', 7);
+        const index = BlockIndex.parse(Buffer.from(block), keys.length * 100, 'x.sst', 7);
         assert.equal(index.length, keys.length);
         keys.forEach((k, i) => {
           assert.equal(index.key(i), k);
@@ -77,7 +77,7 @@ test('BlockIndex reports a damaged entry or handle as CorruptionError at the blo
     return Buffer.from(b.finish());
   };
   const good = [handle(0, 10), handle(15, 10), handle(30, 10)];
-  assert.equal(new BlockIndex(build(good), 45, 'i.sst', 99).length, 3);
+  assert.equal(BlockIndex.parse(build(good), 45, 'i.sst', 99).length, 3);
   const cases: [string, Buffer, RegExp][] = [
     ['a handle past the data', build([handle(0, 10), handle(15, 10), handle(30, 11)]), /beyond end of data/],
     [
@@ -91,7 +91,7 @@ test('BlockIndex reports a damaged entry or handle as CorruptionError at the blo
   cases.push(['a shared length past the previous key', truncated, /bad block entry/]);
   for (const [what, block, message] of cases) {
     assert.throws(
-      () => new BlockIndex(block, 45, 'i.sst', 99),
+      () => BlockIndex.parse(block, 45, 'i.sst', 99),
       (err: unknown) =>
         err instanceof CorruptionError &&
         err.file === 'i.sst' &&
@@ -100,4 +100,31 @@ test('BlockIndex reports a damaged entry or handle as CorruptionError at the blo
       what,
     );
   }
+});
+
+test('BlockIndex parts move to another thread without a copy and rebuild the same index', () => {
+  const keys = Array.from({ length: 300 }, (_, i) => `user${String(i * 7).padStart(6, '0')}\x00\xff`);
+  const builder = new BlockBuilder(1);
+  keys.forEach((k, i) => {
+    const h = handle(i * 100, 95);
+    builder.add(k, (i + 1) * 256 + 1, h, 0, h.length);
+  });
+  const parsed = BlockIndex.parse(Buffer.from(builder.finish()), keys.length * 100, 'x.sst', 0);
+  const parts = parsed.parts();
+  const moved = structuredClone(parts, { transfer: buffersOf(parts) });
+  assert.equal(
+    parts.offsets.byteLength,
+    0,
+    'the sender no longer holds the arrays (transferred, not copied)',
+  );
+  assert.equal(parts.keyBytes.byteLength, 0);
+  const index = BlockIndex.fromParts(moved);
+  assert.equal(index.length, keys.length);
+  keys.forEach((k, i) => {
+    assert.equal(index.key(i), k);
+    assert.equal(index.find(k, 2 ** 40), i);
+    assert.equal(index.find(k + '\x00', 0), i + 1);
+  });
+  assert.equal(index.find('user', 0), 0);
+  assert.equal(index.find('zzz', 0), keys.length);
 });

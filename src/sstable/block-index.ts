@@ -2,6 +2,8 @@
 // arrays and one byte buffer, with no JavaScript object per block. Opening a 64 MiB table (16k blocks) used to
 // build 16k strings and grow four arrays, 10–30 ms on the read that first touched the table; parsing into
 // typed arrays is one pass over the block.
+// A worker that wrote a table can parse its index there and hand the arrays over (`parts()`, transferred
+// without a copy); the main thread rebuilds the index with `fromParts()` instead of reading it from disk.
 // Invariants: keys are sorted by (user key ascending, trailer descending), as the builder writes them; every
 // handle ends before `dataEnd` (checked here, so a damaged index is a CorruptionError at open).
 import { CorruptionError } from '../errors/errors.js';
@@ -15,6 +17,17 @@ const WINDOW_BYTES = 6;
 const HANDLE_BYTES = 12;
 
 const cur = { pos: 0 };
+
+/** A parsed index as plain typed arrays, each on an ArrayBuffer of its own (transferable). */
+export interface BlockIndexParts {
+  offsets: Float64Array;
+  sizes: Uint32Array;
+  trailers: Float64Array;
+  keyStarts: Uint32Array;
+  keyBytes: Uint8Array;
+  windows: Float64Array;
+  commonLength: number;
+}
 
 export class BlockIndex {
   /** Number of data blocks. */
@@ -35,11 +48,50 @@ export class BlockIndex {
    *  the bytes only on a tie. */
   readonly #windows: Float64Array;
 
+  private constructor(p: BlockIndexParts) {
+    const n = p.offsets.length;
+    if (
+      p.sizes.length !== n ||
+      p.trailers.length !== n ||
+      p.windows.length !== n ||
+      p.keyStarts.length !== n + 1
+    )
+      throw new RangeError('BlockIndex parts of different lengths');
+    this.length = n;
+    this.offsets = p.offsets;
+    this.sizes = p.sizes;
+    this.trailers = p.trailers;
+    this.#keyStarts = p.keyStarts;
+    this.#keyBytes = Buffer.from(p.keyBytes.buffer, p.keyBytes.byteOffset, p.keyBytes.byteLength);
+    this.#windows = p.windows;
+    this.#commonLength = p.commonLength;
+    this.#common =
+      n > 0 ? binaryString(this.#keyBytes, p.keyStarts[0]!, p.keyStarts[0]! + p.commonLength) : '';
+  }
+
+  /** An index from the arrays another thread parsed (`parts()`); they are used as they are, not copied. */
+  static fromParts(parts: BlockIndexParts): BlockIndex {
+    return new BlockIndex(parts);
+  }
+
+  /** The arrays behind this index, to hand to another thread (the ArrayBuffers to transfer: `buffersOf`). */
+  parts(): BlockIndexParts {
+    return {
+      offsets: this.offsets,
+      sizes: this.sizes,
+      trailers: this.trailers,
+      keyStarts: this.#keyStarts,
+      keyBytes: this.#keyBytes,
+      windows: this.#windows,
+      commonLength: this.#commonLength,
+    };
+  }
+
   /**
    * Parses index block contents `data` (restart array included). `dataEnd`: where the table's data blocks end
    * (a handle beyond it is corruption). `file`/`offset` name the index block in errors.
    */
-  constructor(data: Buffer, dataEnd: number, file: string, offset: number) {
+  static parse(data: Buffer, dataEnd: number, file: string, offset: number): BlockIndex {
     const limit = restartsStart(data, 0, data.length, file, offset);
     const bad = (why: string): CorruptionError => new CorruptionError(file, offset, why);
     // Pass 1 validates the entries and sizes the arrays exactly (fresh pages cost a fault each).
@@ -63,8 +115,9 @@ export class BlockIndex {
     const sizes = new Uint32Array(count);
     const trailers = new Float64Array(count);
     const keyStarts = new Uint32Array(count + 1);
-    // The last internal key is rebuilt with its trailer, 8 bytes past the user keys.
-    const keyBytes = Buffer.allocUnsafe(keyTotal + 8);
+    // The last internal key is rebuilt with its trailer, 8 bytes past the user keys. Not from Node's shared
+    // pool (allocUnsafe): the buffer must be its own ArrayBuffer to be transferable.
+    const keyBytes = Buffer.allocUnsafeSlow(keyTotal + 8);
     // Pass 2: each internal key (user key ++ trailer) is rebuilt at keyBytes[used, ...); its trailer is read
     // from there and then overwritten by the next key, which may share bytes of it.
     let used = 0;
@@ -91,12 +144,6 @@ export class BlockIndex {
       p = vStart + HANDLE_BYTES;
     }
     keyStarts[n] = used;
-    this.length = n;
-    this.offsets = offsets;
-    this.sizes = sizes;
-    this.trailers = trailers;
-    this.#keyStarts = keyStarts;
-    this.#keyBytes = keyBytes;
     let common = 0;
     if (n > 0) {
       const a = keyStarts[0]!;
@@ -104,8 +151,6 @@ export class BlockIndex {
       const m = Math.min(keyStarts[1]! - a, used - b);
       while (common < m && keyBytes[a + common] === keyBytes[b + common]) common++;
     }
-    this.#commonLength = common;
-    this.#common = n > 0 ? binaryString(keyBytes, keyStarts[0]!, keyStarts[0]! + common) : '';
     const windows = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const s = keyStarts[i]! + common;
@@ -114,7 +159,7 @@ export class BlockIndex {
       for (let j = s; j < s + WINDOW_BYTES; j++) w = w * 256 + (j < e ? keyBytes[j]! : 0);
       windows[i] = w;
     }
-    this.#windows = windows;
+    return new BlockIndex({ offsets, sizes, trailers, keyStarts, keyBytes, windows, commonLength: common });
   }
 
   /** User key of block i's last entry, as a binary string. */
@@ -172,4 +217,10 @@ function windowOf(key: string, at: number): number {
   let w = 0;
   for (let i = at; i < at + WINDOW_BYTES; i++) w = w * 256 + (i < key.length ? key.charCodeAt(i) : 0);
   return w;
+}
+
+/** The ArrayBuffers behind `parts`, for a postMessage transfer list. */
+export function buffersOf(parts: BlockIndexParts): ArrayBuffer[] {
+  const all = [parts.offsets, parts.sizes, parts.trailers, parts.keyStarts, parts.keyBytes, parts.windows];
+  return [...new Set(all.map((a) => a.buffer as ArrayBuffer))];
 }

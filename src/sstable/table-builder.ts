@@ -171,8 +171,9 @@ export class TableBuilder {
     this.#finishDataBlock();
     const meta = new BlockBuilder(1);
     const metaEntries: [string, BlockHandle][] = [];
+    let filter: Buffer | undefined;
     if (this.#opts.bloomBitsPerKey > 0) {
-      const filter = buildBloom(this.#hashes, this.#hashCount, this.#opts.bloomBitsPerKey);
+      filter = buildBloom(this.#hashes, this.#hashCount, this.#opts.bloomBitsPerKey);
       metaEntries.push([META_FILTER, this.#writeBlock(filter)]);
     }
     const props = this.#props;
@@ -181,7 +182,8 @@ export class TableBuilder {
     metaEntries.sort((a, b) => (a[0] < b[0] ? -1 : 1));
     for (const [name, h] of metaEntries) meta.add(name, -1, this.#encodeHandle(h), 0, 12);
     const metaHandle = this.#writeBlock(meta.finish());
-    const indexHandle = this.#writeBlock(this.#index.finish());
+    const index = this.#index.finish();
+    const indexHandle = this.#writeBlock(index);
     const footer = Buffer.alloc(FOOTER_SIZE);
     putFixed64(footer, 0, metaHandle.offset);
     putFixed32(footer, 8, metaHandle.size);
@@ -195,6 +197,15 @@ export class TableBuilder {
     this.#outLen += FOOTER_SIZE;
     this.#flushOut();
     props.fileSize = this.#offset;
+    this.#written = { index, filter };
     return props;
+  }
+
+  #written: { index: Buffer; filter: Buffer | undefined } | undefined;
+
+  /** After finish(): the index block and filter contents as written (for a hand-over of the parsed table). */
+  get written(): { index: Buffer; filter: Buffer | undefined } {
+    if (this.#written === undefined) throw new Error('TableBuilder.written before finish()');
+    return this.#written;
   }
 }

@@ -4,7 +4,7 @@ import { CorruptionError, toIOError } from '../errors/errors.js';
 import { tableFileName } from '../format/filenames.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { BlockCache } from '../sstable/block-cache.js';
-import { TableReader, type TableCounters } from '../sstable/table-reader.js';
+import { TableReader, type PreparsedTable, type TableCounters } from '../sstable/table-reader.js';
 
 export class TableCache {
   readonly #dir: string;
@@ -16,6 +16,8 @@ export class TableCache {
   opens = 0;
   /** Opens that read a filter block. */
   filterLoads = 0;
+  /** Opens that took index and filter from the table's writer (adopt). */
+  adopted = 0;
 
   constructor(dir: string, fs: FileSystem, capacity: number, blockCache: BlockCache | undefined) {
     this.#dir = dir;
@@ -29,6 +31,15 @@ export class TableCache {
     const t = this.#tables.get(fileNum);
     // Eviction is by age of opening (FIFO), not recency: a hit costs one Map lookup.
     if (t !== undefined) return t;
+    return this.#open(fileNum, undefined);
+  }
+
+  /** Opens a table with the index and filter its writer handed over, unless it is open already. */
+  adopt(fileNum: number, preparsed: PreparsedTable): void {
+    if (!this.#tables.has(fileNum)) this.#open(fileNum, preparsed);
+  }
+
+  #open(fileNum: number, preparsed: PreparsedTable | undefined): TableReader {
     const name = tableFileName(fileNum);
     let file;
     try {
@@ -39,9 +50,10 @@ export class TableCache {
       }
       throw toIOError(err, `open ${name}`);
     }
-    const reader = TableReader.open(file, fileNum, name, this.blockCache, this.counters);
+    const reader = TableReader.open(file, fileNum, name, this.blockCache, this.counters, preparsed);
     this.opens++;
-    if (reader.hasFilter) this.filterLoads++;
+    if (preparsed !== undefined) this.adopted++;
+    else if (reader.hasFilter) this.filterLoads++;
     this.#tables.set(fileNum, reader);
     if (this.#tables.size > this.#capacity) {
       const [oldNum, old] = this.#tables.entries().next().value as [number, TableReader];

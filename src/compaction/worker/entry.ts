@@ -14,6 +14,7 @@ import {
   type WorkerData,
 } from './protocol.js';
 import { lowerThreadPriority } from './priority.js';
+import { handoverBuffers } from '../table-handover.js';
 
 const fs = new NodeFileSystem();
 const port = parentPort!;
@@ -33,7 +34,11 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'run':
       runCompaction(msg.job, { fs }).then(
-        (result) => reply({ v: PROTOCOL_VERSION, type: 'done', id: msg.id, result }),
+        (result) =>
+          results.postMessage(
+            { v: PROTOCOL_VERSION, type: 'done', id: msg.id, result } satisfies FromWorker,
+            handoverBuffers(result.tables),
+          ),
         (err) => fail(msg.id, err),
       );
       return;
