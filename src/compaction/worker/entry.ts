@@ -1,7 +1,8 @@
 // Worker thread entry: runs compaction jobs and flushes on the real file system. The only module that touches
 // parentPort. Jobs arrive on parentPort; results leave on the MessagePort the pool passed in workerData (see
-// pool.ts). A flush's chunks rebuild its memtable; the table is written at 'flush-end'. A flush whose chunk
-// failed ignores its later chunks and reports the error at 'flush-end'.
+// pool.ts). A compaction's result carries its outputs' parsed indexes and filters, transferred (ADR 0014). A
+// flush's chunks rebuild its memtable; the table is written at 'flush-end'. A flush whose chunk failed ignores
+// its later chunks and reports the error at 'flush-end'.
 import { parentPort, workerData } from 'node:worker_threads';
 import { NodeFileSystem } from '../../fs/node-fs.js';
 import { runCompaction } from '../run.js';
@@ -34,11 +35,15 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'run':
       runCompaction(msg.job, { fs }).then(
-        (result) =>
-          results.postMessage(
-            { v: PROTOCOL_VERSION, type: 'done', id: msg.id, result } satisfies FromWorker,
-            handoverBuffers(result.tables),
-          ),
+        (result) => {
+          const done = { v: PROTOCOL_VERSION, type: 'done', id: msg.id, result } satisfies FromWorker;
+          try {
+            results.postMessage(done, handoverBuffers(result.tables));
+          } catch {
+            // A buffer that cannot be transferred: the result goes without hand-overs (tables open from disk).
+            reply({ ...done, result: { ...result, tables: undefined } });
+          }
+        },
         (err) => fail(msg.id, err),
       );
       return;
