@@ -36,16 +36,9 @@ export function handOverTable(
 
 /** Bytes a hand-over holds until the main thread takes it (index arrays and filter). */
 export function handoverBytes(t: TableHandover): number {
-  const i = t.index;
-  return (
-    i.offsets.byteLength +
-    i.sizes.byteLength +
-    i.trailers.byteLength +
-    i.keyStarts.byteLength +
-    i.keyBytes.byteLength +
-    i.windows.byteLength +
-    (t.filter?.byteLength ?? 0)
-  );
+  let n = t.filter?.byteLength ?? 0;
+  for (const b of buffersOf(t.index)) n += b.byteLength;
+  return n;
 }
 
 /** The ArrayBuffers of `tables`, for a postMessage transfer list. */

@@ -172,7 +172,7 @@ function bad(file: string, offset: number): CorruptionError {
 }
 
 /** Compares data[s, s + n) with binary string t bytewise. */
-function compareBytesToBinary(data: Buffer, s: number, n: number, t: string): number {
+export function compareBytesToBinary(data: Uint8Array, s: number, n: number, t: string): number {
   const m = n < t.length ? n : t.length;
   for (let i = 0; i < m; i++) {
     const d = data[s + i]! - t.charCodeAt(i);
