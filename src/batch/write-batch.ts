@@ -7,7 +7,7 @@ import { Kind } from '../format/keys.js';
 import { putFixed32, putVarint, varintLength } from '../util/coding.js';
 import { keyByteLength, valueByteLength, type KeyLike } from '../keys/user-key.js';
 import { growBuffer } from '../util/bytes.js';
-import { writeBuffers } from '../util/buffer-pool.js';
+import { sharedBuffer, writeBuffers } from '../util/buffer-pool.js';
 
 /** Capacity a new batch starts with; small batches (single operations, small groups) never grow past it. */
 const INITIAL_CAPACITY = 256;
@@ -135,7 +135,7 @@ export class WriteBatch {
     // Jump once the batch has reached 1/64 of the hint: a batch that stays far smaller never allocates it.
     if (grownSizeHint > need && need * 64 >= grownSizeHint) {
       const cap = grownSizeHint + (grownSizeHint >>> 4); // slack: sizes vary a little
-      const next = writeBuffers.take(cap) ?? Buffer.allocUnsafe(cap);
+      const next = writeBuffers.take(cap) ?? sharedBuffer(cap); // shared: a flush worker reads it (ADR 0016)
       next.set(rep.subarray(0, this.#size));
       this.#rep = next;
     } else {

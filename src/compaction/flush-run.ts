@@ -1,13 +1,14 @@
-// The worker side of a flush (ADR 0010): rebuilds the frozen memtable from the batches the main thread
-// streams (flush-stream.ts), in their original order, then writes it with the same writeLevel0Table the
+// The worker side of a flush (ADR 0010, ADR 0016): reads the frozen memtable's batches in place, in the main
+// thread's shared memory, and writes the L0 table: straight from the batches when they are in key order (an
+// append-only memtable), else by rebuilding the memtable and writing it with the same writeLevel0Table the
 // main thread uses (sort, snapshot drop rule, table build, fdatasync of table and directory). Publishing the
 // table in the MANIFEST stays with the main thread.
 import type { FileSystem } from '../fs/file-system.js';
 import { Memtable } from '../memtable/memtable.js';
 import type { TableBuilderOptions } from '../sstable/table-builder.js';
 import type { FileMeta } from '../version/file-meta.js';
-import { forEachChunkBatch } from './flush-stream.js';
-import { writeLevel0Table } from './flush-table.js';
+import { forEachSharedBatch, type SharedBatches } from '../memtable/shared-batches.js';
+import { writeLevel0Table, writeLevel0TableInKeyOrder } from './flush-table.js';
 
 export interface FlushSpec {
   dir: string;
@@ -17,23 +18,14 @@ export interface FlushSpec {
   oldestSnapshot: number;
 }
 
-export class FlushRun {
-  readonly #fs: FileSystem;
-  readonly #spec: FlushSpec;
-  readonly #mem = new Memtable(0);
-
-  constructor(fs: FileSystem, spec: FlushSpec) {
-    this.#fs = fs;
-    this.#spec = spec;
-  }
-
-  add(chunk: ArrayBuffer, length: number): void {
-    forEachChunkBatch(chunk, length, (rep, seq) => this.#mem.addBatch(rep, rep.length, seq));
-  }
-
-  /** Writes the table; on failure the partial file is removed (writeLevel0Table) and the error thrown. */
-  finish(): Promise<FileMeta> {
-    const s = this.#spec;
-    return writeLevel0Table(this.#mem, s.fileNum, s.dir, this.#fs, s.table, s.oldestSnapshot, false);
-  }
+/**
+ * Writes the table of a flush; on failure the partial file is removed and the error thrown. Batches in key
+ * order go straight to the table; others rebuild the memtable first (large batches stay views of the shared
+ * memory, never recycled here: buffer-pool.ts).
+ */
+export async function runFlush(fs: FileSystem, spec: FlushSpec, batches: SharedBatches): Promise<FileMeta> {
+  if (batches.inKeyOrder) return writeLevel0TableInKeyOrder(batches, spec.fileNum, spec.dir, fs, spec.table);
+  const mem = new Memtable(0);
+  forEachSharedBatch(batches, (rep, seq) => mem.addBatch(rep, rep.length, seq));
+  return writeLevel0Table(mem, spec.fileNum, spec.dir, fs, spec.table, spec.oldestSnapshot, false);
 }

@@ -7,6 +7,10 @@ import type { FileSystem } from '../fs/file-system.js';
 import { tableFileName } from '../format/filenames.js';
 import { Kind } from '../format/keys.js';
 import type { Memtable } from '../memtable/memtable.js';
+import { forEachSharedBatch, type SharedBatches } from '../memtable/shared-batches.js';
+import { BATCH_HEADER_SIZE } from '../format/batch.js';
+import { getVarint } from '../util/coding.js';
+import { binaryString } from '../util/bytes.js';
 import { TableBuilder, type TableBuilderOptions } from '../sstable/table-builder.js';
 import { fileMetaOf, type FileMeta } from '../version/file-meta.js';
 
@@ -62,7 +66,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r)
  * Writes `mem` as the L0 table `fileNum` (the flush worker, recovery, injected file systems, backgroundThreads
  * 0); with `yieldWhileWriting` it yields to the event loop every 4096 keys.
  */
-export async function writeLevel0Table(
+export function writeLevel0Table(
   mem: Memtable,
   fileNum: number,
   dir: string,
@@ -71,17 +75,65 @@ export async function writeLevel0Table(
   oldestSnapshot: number,
   yieldWhileWriting: boolean,
 ): Promise<FileMeta> {
+  return writeTable(fileNum, dir, fs, opts, (b) =>
+    forEachSurvivor(mem, oldestSnapshot, b, yieldWhileWriting ? yieldToEventLoop : undefined, YIELD_EVERY),
+  );
+}
+
+/**
+ * Writes the L0 table `fileNum` straight from the batches of an append-only memtable (`batches.inKeyOrder`, ADR
+ * 0016): their records are its entries in key order, one version per key, and a key's only version always
+ * survives a flush, so no memtable is rebuilt and nothing is sorted. The table is the one writeLevel0Table
+ * writes for that memtable.
+ */
+export function writeLevel0TableInKeyOrder(
+  batches: SharedBatches,
+  fileNum: number,
+  dir: string,
+  fs: FileSystem,
+  opts: TableBuilderOptions,
+): Promise<FileMeta> {
+  if (!batches.inKeyOrder) throw new Error('writeLevel0TableInKeyOrder: batches not in key order');
+  return writeTable(fileNum, dir, fs, opts, (b) => {
+    const cur = { pos: 0 };
+    forEachSharedBatch(batches, (rep, seq) => {
+      const end = rep.length;
+      let p = BATCH_HEADER_SIZE;
+      while (p < end) {
+        const kind = rep[p++]!;
+        const kLen = getVarint(rep, p, end, cur);
+        const kStart = cur.pos;
+        p = kStart + kLen;
+        if (p > end) throw new Error(`malformed batch record at ${kStart}`);
+        const key = binaryString(rep, kStart, p);
+        if (kind === Kind.Value) {
+          const vLen = getVarint(rep, p, end, cur);
+          p = cur.pos + vLen;
+          if (p > end) throw new Error(`malformed batch record at ${kStart}`);
+          b.add(key, seq * 256 + Kind.Value, rep, cur.pos, vLen);
+        } else {
+          b.add(key, seq * 256 + Kind.Delete, EMPTY, 0, 0);
+        }
+        seq++;
+      }
+    });
+  });
+}
+
+/** Creates the table, lets `fill` add its entries, finishes and syncs it and its directory; removes the
+ *  partial file on failure. */
+async function writeTable(
+  fileNum: number,
+  dir: string,
+  fs: FileSystem,
+  opts: TableBuilderOptions,
+  fill: (b: TableBuilder) => Promise<void> | void,
+): Promise<FileMeta> {
   const path = `${dir}/${tableFileName(fileNum)}`;
   const file = fs.create(path);
   try {
     const b = new TableBuilder(file, opts);
-    await forEachSurvivor(
-      mem,
-      oldestSnapshot,
-      b,
-      yieldWhileWriting ? yieldToEventLoop : undefined,
-      YIELD_EVERY,
-    );
+    await fill(b);
     const p = b.finish();
     await file.sync();
     file.close();

@@ -1,8 +1,7 @@
-// The main-thread side of a background flush (ADR 0010): the frozen memtable's batches, in the order they
-// were applied, are packed into ~1 MiB chunks and transferred to the flush worker, which rebuilds the
-// memtable and writes the L0 table (../compaction/flush-run.ts). The main thread only copies bytes: no sort,
-// no key lookups, no table building; it yields to the event loop after each chunk.
-import { FLUSH_CHUNK_BYTES, FlushChunkWriter } from '../compaction/flush-stream.js';
+// The main-thread side of a background flush (ADR 0010, ADR 0016): the flush worker reads the frozen
+// memtable's batches in place, in shared memory, rebuilds the memtable and writes the L0 table
+// (../compaction/flush-run.ts). The main thread copies nothing but a batch that a caller encoded outside
+// shared memory; no sort, no key lookups, no table building.
 import type { WorkerPool } from '../compaction/worker/pool.js';
 import type { Memtable } from '../memtable/memtable.js';
 import type { TableBuilderOptions } from '../sstable/table-builder.js';
@@ -10,9 +9,8 @@ import type { FileMeta } from '../version/file-meta.js';
 
 export { writeLevel0Table } from '../compaction/flush-table.js';
 
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-/** Writes `mem` as the L0 table `fileNum` in the flush worker; resolves with the synced table's metadata. */
+/** Writes `mem` as the L0 table `fileNum` in the flush worker; resolves with the synced table's metadata. The
+ *  memtable must not be retired before this settles (the worker reads its buffers). */
 export function writeLevel0TableInWorker(
   mem: Memtable,
   fileNum: number,
@@ -21,22 +19,7 @@ export function writeLevel0TableInWorker(
   table: TableBuilderOptions,
   oldestSnapshot: number,
 ): Promise<FileMeta> {
-  return pool.runFlush({ dir, fileNum, table, oldestSnapshot }, async (send) => {
-    const w = new FlushChunkWriter();
-    const n = mem.batchCount;
-    for (let i = 0; i < n; i++) {
-      mem.forEachBatch(i, i + 1, (buf, off, len, seq) => w.addBatch(buf, off, len, seq));
-      if (w.size >= FLUSH_CHUNK_BYTES) {
-        const { chunk, length } = w.take();
-        send(chunk, length);
-        await yieldToEventLoop();
-      }
-    }
-    if (w.size > 0) {
-      const { chunk, length } = w.take();
-      send(chunk, length);
-    }
-  });
+  return pool.runFlush({ dir, fileNum, table, oldestSnapshot }, mem.sharedBatches());
 }
 
 /**

@@ -5,6 +5,8 @@ import { bloomHash } from '../util/bloom.js';
 import { WriteBatch } from '../batch/write-batch.js';
 import fc from 'fast-check';
 import { sortKeyIds, type KeyTable } from './key-sort.js';
+import { forEachSharedBatch } from './shared-batches.js';
+import { sharedBuffer } from '../util/buffer-pool.js';
 
 function apply(mem: Memtable, seq: number, ops: [string, string | undefined][]): void {
   const b = new WriteBatch();
@@ -361,4 +363,29 @@ test('Memtable: a retired memtable gives its buffers to the write-buffer pool on
   c2.close();
   assert.ok(writeBuffers.bytes >= before + rep.buffer.byteLength + 1024 * 1024, 'both buffers pooled');
   assert.throws(() => new MemtableCursor(mem, 1000), /recycled/);
+});
+
+test('Memtable: sharedBatches lists every batch in order, in place when in shared memory, else as a copy', () => {
+  const mem = new Memtable(1);
+  const big = (fill: number): Buffer => Buffer.alloc(80 * 1024, fill); // over the adoption size
+  const encoded = new WriteBatch().put('b', big(2)).encodeCopy();
+  const own = sharedBuffer(encoded.length); // a batch encoded in shared memory
+  own.set(encoded);
+  const sharedLen = own.length;
+  const plain = new WriteBatch().put('c', big(3)).encodeCopy();
+  const small = new WriteBatch().put('a', 'x').encodeCopy();
+  mem.addBatch(small, small.length, 1); // copied into a slab
+  mem.addBatch(own, sharedLen, 2); // adopted in place
+  mem.addBatch(plain, plain.length, 3); // adopted, not in shared memory
+  const s = mem.sharedBatches();
+  assert.deepEqual([...s.batchSeq], [1, 2, 3]);
+  assert.equal(s.buffers[s.batchRegion[1]!], own.buffer, 'a shared batch is sent in place');
+  assert.notEqual(s.buffers[s.batchRegion[2]!], plain.buffer);
+  const seen: [string, number][] = [];
+  forEachSharedBatch(s, (rep, seq) => seen.push([rep.toString('latin1'), seq]));
+  assert.deepEqual(seen, [
+    [small.toString('latin1'), 1],
+    [own.subarray(0, sharedLen).toString('latin1'), 2],
+    [plain.toString('latin1'), 3],
+  ]);
 });

@@ -26,10 +26,11 @@ import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
 import { binaryString, copyBytes } from '../util/bytes.js';
-import { writeBuffers } from '../util/buffer-pool.js';
+import { sharedBuffer, writeBuffers } from '../util/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
 import { halfSipHashBinary, halfSipHashBytes } from '../util/key-hash.js';
 import { compareKeys, sortKeyIds, type KeyTable } from './key-sort.js';
+import type { SharedBatches } from './shared-batches.js';
 
 const SLAB_SIZE = 1024 * 1024;
 /** A batch at least this large is adopted as a slab of its own instead of being copied. */
@@ -213,9 +214,44 @@ export class Memtable {
   }
 
   /**
+   * Every batch of this memtable for a flush worker (ADR 0016): its slabs and adopted batches as regions of
+   * SharedArrayBuffers (one not in shared memory, such as a batch a caller encoded, is copied into one), and
+   * the batches in the order they were added. The regions are this memtable's own bytes: the memtable must
+   * not be retired until the worker is done with them.
+   */
+  sharedBatches(): SharedBatches {
+    const slabs = this.#slabs;
+    const buffers: SharedArrayBuffer[] = [];
+    const regionOffsets = new Float64Array(slabs.length);
+    const regionLengths = new Float64Array(slabs.length);
+    for (let r = 0; r < slabs.length; r++) {
+      let slab = slabs[r]!;
+      if (!(slab.buffer instanceof SharedArrayBuffer)) {
+        const copy = sharedBuffer(slab.length);
+        copy.set(slab);
+        slab = copy;
+      }
+      buffers.push(slab.buffer as SharedArrayBuffer);
+      regionOffsets[r] = slab.byteOffset;
+      regionLengths[r] = slab.length;
+    }
+    const n = this.#batchCount;
+    return {
+      inKeyOrder: this.#appendOnly,
+      buffers,
+      regionOffsets,
+      regionLengths,
+      batchRegion: this.#batchSlab.slice(0, n),
+      batchOffset: this.#batchOff.slice(0, n),
+      batchLength: this.#batchLen.slice(0, n),
+      batchSeq: this.#batchSeq.slice(0, n),
+    };
+  }
+
+  /**
    * Calls `fn` with the encoded bytes of batch i (buf[off, off + len)) and its first sequence number, for
    * batches [from, to) in the order they were added; adding them in that order to an empty memtable rebuilds
-   * this one (the flush worker does, ADR 0010).
+   * this one.
    */
   forEachBatch(
     from: number,
@@ -257,7 +293,7 @@ export class Memtable {
 
   #newSlab(): void {
     this.#bytes += this.#curPos; // the used part of the slab being retired
-    this.#cur = writeBuffers.take(SLAB_SIZE) ?? Buffer.allocUnsafe(SLAB_SIZE);
+    this.#cur = writeBuffers.take(SLAB_SIZE) ?? sharedBuffer(SLAB_SIZE);
     this.#curPos = 0;
     this.#curNo = this.#slabs.length;
     this.#slabs.push(this.#cur);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BufferPool, MIN_POOLED } from './buffer-pool.js';
+import { BufferPool, MIN_POOLED, sharedBuffer } from './buffer-pool.js';
 
 test('take returns a given buffer of min to min + min/4 bytes, whole, once', () => {
   const pool = new BufferPool(1 << 20);
@@ -25,4 +25,15 @@ test('give ignores small buffers (Node shares their memory) and stops at the byt
   pool.give(Buffer.allocUnsafe(MIN_POOLED));
   pool.give(Buffer.allocUnsafe(2 * MIN_POOLED)); // over the cap: dropped
   assert.equal(pool.bytes, 2 * MIN_POOLED);
+});
+
+test('shared buffers made in this thread are pooled; shared memory from elsewhere never is', () => {
+  const pool = new BufferPool(1 << 20);
+  const own = sharedBuffer(MIN_POOLED);
+  assert.ok(own.buffer instanceof SharedArrayBuffer);
+  pool.give(Buffer.from(new SharedArrayBuffer(MIN_POOLED))); // as another thread's memory arrives here
+  assert.equal(pool.bytes, 0);
+  pool.give(own);
+  assert.equal(pool.bytes, MIN_POOLED);
+  assert.equal(pool.take(MIN_POOLED)!.buffer, own.buffer);
 });

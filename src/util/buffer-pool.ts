@@ -7,13 +7,29 @@
 // Invariant: a buffer is given only when nothing can read or write it any more (a retired memtable with no
 // open cursor: memtable.ts; a WriteBatch never writes into bytes it handed out: write-batch.ts). Only whole
 // ArrayBuffers of at least MIN_POOLED bytes are pooled, never views into Node's shared 8 KiB allocation pool.
+// SharedArrayBuffers are pooled only when sharedBuffer() in this thread made them: one that arrived from another
+// thread (a flush worker's view of the main thread's memtable, ADR 0016) belongs to that thread, which will
+// reuse it.
 
 /** Smallest ArrayBuffer pooled: Buffer.allocUnsafe shares 8 KiB pools below 4 KiB; these are far larger. */
 export const MIN_POOLED = 64 * 1024;
 
+/** SharedArrayBuffers made by sharedBuffer() in this thread (another thread's are distinct objects). */
+const ownShared = new WeakSet<SharedArrayBuffer>();
+
+/**
+ * A Buffer of `n` bytes on a SharedArrayBuffer of its own, made in this thread: memory that a flush worker can
+ * read without a copy (ADR 0016). Zero-filled by the allocator; callers treat its contents as unspecified.
+ */
+export function sharedBuffer(n: number): Buffer {
+  const sab = new SharedArrayBuffer(n);
+  ownShared.add(sab);
+  return Buffer.from(sab);
+}
+
 export class BufferPool {
   readonly #maxBytes: number;
-  readonly #free: ArrayBuffer[] = [];
+  readonly #free: (ArrayBuffer | SharedArrayBuffer)[] = [];
   #bytes = 0;
 
   constructor(maxBytes: number) {
@@ -44,7 +60,8 @@ export class BufferPool {
   /** Offers the whole ArrayBuffer behind `buf` for reuse; the caller must never touch it again. */
   give(buf: Uint8Array): void {
     const ab = buf.buffer;
-    if (!(ab instanceof ArrayBuffer) || ab.byteLength < MIN_POOLED) return;
+    const poolable = ab instanceof ArrayBuffer || (ab instanceof SharedArrayBuffer && ownShared.has(ab));
+    if (!poolable || ab.byteLength < MIN_POOLED) return;
     if (this.#bytes + ab.byteLength > this.#maxBytes) return;
     this.#free.push(ab);
     this.#bytes += ab.byteLength;

@@ -1,34 +1,35 @@
-// Flushes in a worker thread (ADR 0010): the batch stream rebuilds the memtable in the worker, which writes
-// exactly the table the in-thread flush writes (snapshot drop rule included); a failing producer leaves no
-// file; a failure inside the worker comes back as a typed error.
+// Flushes in a worker thread (ADR 0010, ADR 0016): the memtable's batches, read in place in shared memory,
+// rebuild the memtable in the worker, which writes exactly the table the in-thread flush writes (snapshot drop
+// rule included); malformed batches leave no file; a failure inside the worker comes back as a typed error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkerPool } from '../../src/compaction/worker/pool.js';
-import { FlushChunkWriter } from '../../src/compaction/flush-stream.js';
 import { writeLevel0Table } from '../../src/compaction/flush-table.js';
 import { writeLevel0TableInWorker } from '../../src/db/flush-job.js';
 import { Memtable } from '../../src/memtable/memtable.js';
 import { WriteBatch } from '../../src/batch/write-batch.js';
 import { NodeFileSystem } from '../../src/fs/node-fs.js';
+import { sharedBuffer } from '../../src/util/buffer-pool.js';
 import { tableFileName } from '../../src/format/filenames.js';
 import { GraniteError } from '../../src/errors/errors.js';
 import { makeTempDir, removeDir } from '../../src/testing/index.js';
 
 const TABLE = { blockSize: 1024, restartInterval: 16, bloomBitsPerKey: 10, compression: 'none' as const };
 
-/** A memtable of every shape: overwrites, deletions, binary and long keys, empty to 70 KiB values (a batch
- *  of its own slab), in an order that is not sorted. */
-function memtable(): Memtable {
+/** A memtable of every shape: deletions, binary and long keys, empty to 70 KiB values (a batch of its own
+ *  slab); unordered: overwrites in an order that is not sorted; ordered: each key once, ascending (an
+ *  append-only memtable, flushed straight from its batches). */
+function memtable(ordered: boolean): Memtable {
   const mem = new Memtable(1);
   let seq = 1;
   const b = new WriteBatch();
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < (ordered ? 1 : 3); round++) {
     for (let i = 0; i < 2000; i += 50) {
       b.clear();
       for (let j = i; j < i + 50; j++) {
-        const k = (j * 7919) % 2000;
+        const k = ordered ? j : (j * 7919) % 2000;
         const key = `k${String(k).padStart(5, '0')}` + (k % 97 === 0 ? '\x00\xff'.repeat(50) : '');
         if ((k + round) % 7 === 0) b.delete(key);
         else b.put(key, Buffer.alloc(k % 500 === 0 ? 70_000 : k % 3 === 0 ? 0 : 100, k + round));
@@ -41,12 +42,18 @@ function memtable(): Memtable {
   return mem;
 }
 
-for (const oldestSnapshot of [Number.MAX_SAFE_INTEGER, 2500]) {
-  test(`a worker flush writes byte for byte the table an in-thread flush writes (oldest snapshot ${oldestSnapshot})`, async () => {
+for (const [ordered, oldestSnapshot] of [
+  [false, Number.MAX_SAFE_INTEGER],
+  [false, 2500],
+  [true, Number.MAX_SAFE_INTEGER],
+  [true, 0],
+] as const) {
+  test(`a worker flush writes byte for byte the table an in-thread flush writes (${ordered ? 'append-only' : 'unordered'}, oldest snapshot ${oldestSnapshot})`, async () => {
     const dir = makeTempDir('granite-flush-worker-');
     const pool = new WorkerPool(1);
     try {
-      const mem = memtable();
+      const mem = memtable(ordered);
+      assert.equal(mem.sharedBatches().inKeyOrder, ordered);
       const fs = new NodeFileSystem();
       const here = await writeLevel0Table(mem, 5, dir, fs, TABLE, oldestSnapshot, false);
       const there = await writeLevel0TableInWorker(mem, 6, dir, pool, TABLE, oldestSnapshot);
@@ -59,31 +66,52 @@ for (const oldestSnapshot of [Number.MAX_SAFE_INTEGER, 2500]) {
   });
 }
 
-test('a producer that fails aborts the flush: the error comes back and no table file is left', async () => {
+for (const inKeyOrder of [true, false]) {
+  test(`malformed shared batches (in key order: ${inKeyOrder}) come back as an error and leave no table file; the worker goes on`, async () => {
+    const dir = makeTempDir('granite-flush-worker-');
+    const pool = new WorkerPool(1);
+    const spec = (fileNum: number) => ({
+      dir,
+      fileNum,
+      table: TABLE,
+      oldestSnapshot: Number.MAX_SAFE_INTEGER,
+    });
+    try {
+      const mem = new Memtable(1);
+      for (const [i, key] of (inKeyOrder ? ['a', 'b'] : ['b', 'a']).entries()) {
+        const rep = new WriteBatch().put(key, 'x').encodeCopy();
+        mem.addBatch(rep, rep.length, i + 1);
+      }
+      const bad = mem.sharedBatches();
+      assert.equal(bad.inKeyOrder, inKeyOrder);
+      bad.batchLength[1] = bad.regionLengths[0]! + 1; // past the end of its region
+      await assert.rejects(pool.runFlush(spec(9), bad), /malformed shared batches: batch 1 outside region 0/);
+      await pool.runFlush(spec(10), mem.sharedBatches());
+      assert.equal(existsSync(join(dir, tableFileName(9))), false);
+      assert.equal(existsSync(join(dir, tableFileName(10))), true);
+    } finally {
+      await pool.close();
+      removeDir(dir);
+    }
+  });
+}
+
+test('the worker reads the batches in place: bytes changed in shared memory before it runs reach the table', async () => {
   const dir = makeTempDir('granite-flush-worker-');
   const pool = new WorkerPool(1);
-  const spec = (fileNum: number) => ({ dir, fileNum, table: TABLE, oldestSnapshot: Number.MAX_SAFE_INTEGER });
   try {
-    const boom = new Error('producer failed');
-    const rep = new WriteBatch().put('a', 'x').encodeCopy();
-    await assert.rejects(
-      pool.runFlush(spec(9), async (send) => {
-        const w = new FlushChunkWriter();
-        w.addBatch(rep, 0, rep.length, 1);
-        const { chunk, length } = w.take();
-        send(chunk, length);
-        throw boom;
-      }),
-      (err: unknown) => err === boom,
-    );
-    await pool.runFlush(spec(10), async (send) => {
-      const w = new FlushChunkWriter();
-      w.addBatch(rep, 0, rep.length, 1);
-      const { chunk, length } = w.take();
-      send(chunk, length);
-    });
-    assert.equal(existsSync(join(dir, tableFileName(9))), false);
-    assert.equal(existsSync(join(dir, tableFileName(10))), true);
+    const mem = new Memtable(1);
+    const encoded = new WriteBatch().put('key', 'value-A'.padEnd(80_000, '.')).encodeCopy();
+    const own = sharedBuffer(encoded.length); // a batch large enough to be adopted, in shared memory
+    own.set(encoded);
+    mem.addBatch(own, own.length, 1);
+    const batches = mem.sharedBatches();
+    // Not something the engine does (the memtable is immutable until its flush is installed): it shows that
+    // no copy stands between the memtable's memory and the worker.
+    own.write('B', own.indexOf('value-A') + 'value-'.length, 'latin1');
+    await pool.runFlush({ dir, fileNum: 4, table: TABLE, oldestSnapshot: 0 }, batches);
+    const bytes = readFileSync(join(dir, tableFileName(4)));
+    assert.ok(bytes.includes('value-B') && !bytes.includes('value-A'));
   } finally {
     await pool.close();
     removeDir(dir);
@@ -93,16 +121,13 @@ test('a producer that fails aborts the flush: the error comes back and no table 
 test('a failure inside the worker (no such directory) is a typed IO error', async () => {
   const pool = new WorkerPool(1);
   try {
+    const mem = new Memtable(1);
     const rep = new WriteBatch().put('a', 'x').encodeCopy();
+    mem.addBatch(rep, rep.length, 1);
     await assert.rejects(
       pool.runFlush(
         { dir: '/nonexistent/granite-dir', fileNum: 3, table: TABLE, oldestSnapshot: 0 },
-        async (send) => {
-          const w = new FlushChunkWriter();
-          w.addBatch(rep, 0, rep.length, 1);
-          const { chunk, length } = w.take();
-          send(chunk, length);
-        },
+        mem.sharedBatches(),
       ),
       (err: unknown) => err instanceof GraniteError && err.code === 'IO',
     );

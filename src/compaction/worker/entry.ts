@@ -1,12 +1,11 @@
 // Worker thread entry: runs compaction jobs and flushes on the real file system. The only module that touches
 // parentPort. Jobs arrive on parentPort; results leave on the MessagePort the pool passed in workerData (see
 // pool.ts). A compaction's result carries its outputs' parsed indexes and filters, transferred (ADR 0014). A
-// flush's chunks rebuild its memtable; the table is written at 'flush-end'. A flush whose chunk failed ignores
-// its later chunks and reports the error at 'flush-end'.
+// flush rebuilds its memtable from the main thread's shared memory and writes the table (ADR 0016).
 import { parentPort, workerData } from 'node:worker_threads';
 import { NodeFileSystem } from '../../fs/node-fs.js';
 import { runCompaction } from '../run.js';
-import { FlushRun } from '../flush-run.js';
+import { runFlush } from '../flush-run.js';
 import {
   PROTOCOL_VERSION,
   serializeError,
@@ -21,7 +20,6 @@ const fs = new NodeFileSystem();
 const port = parentPort!;
 const { results, nice } = workerData as WorkerData;
 lowerThreadPriority(nice);
-const flushes = new Map<number, { run: FlushRun | undefined; error: unknown }>();
 
 function reply(msg: FromWorker): void {
   results.postMessage(msg);
@@ -47,38 +45,8 @@ port.on('message', (msg: ToWorker) => {
         (err) => fail(msg.id, err),
       );
       return;
-    case 'flush-begin': {
-      const f: { run: FlushRun | undefined; error: unknown } = { run: undefined, error: undefined };
-      flushes.set(msg.id, f);
-      try {
-        f.run = new FlushRun(fs, msg.spec);
-      } catch (err) {
-        f.error = err;
-      }
-      return;
-    }
-    case 'flush-chunk': {
-      const f = flushes.get(msg.id);
-      if (f?.run === undefined || f.error !== undefined) return;
-      try {
-        f.run.add(msg.chunk, msg.length);
-      } catch (err) {
-        f.error = err;
-        f.run = undefined; // drop the partial memtable; no file exists before flush-end
-      }
-      return;
-    }
-    case 'flush-end':
-    case 'flush-abort': {
-      const f = flushes.get(msg.id);
-      flushes.delete(msg.id);
-      if (f === undefined) return;
-      if (msg.type === 'flush-abort') return; // nothing was written yet
-      if (f.error !== undefined || f.run === undefined) {
-        fail(msg.id, f.error);
-        return;
-      }
-      f.run.finish().then(
+    case 'flush': {
+      runFlush(fs, msg.spec, msg.batches).then(
         (meta) => reply({ v: PROTOCOL_VERSION, type: 'flushed', id: msg.id, meta }),
         (err) => fail(msg.id, err), // writeLevel0Table removed the partial table
       );

@@ -12,6 +12,7 @@ import {
 import type { CompactionJob, CompactionResult } from '../task.js';
 import type { FlushSpec } from '../flush-run.js';
 import type { FileMeta } from '../../version/file-meta.js';
+import type { SharedBatches } from '../../memtable/shared-batches.js';
 import {
   PROTOCOL_VERSION,
   rebuildError,
@@ -151,34 +152,17 @@ export class WorkerPool {
   }
 
   /**
-   * Runs a flush: `fill` produces the entry chunks through `send` (each chunk's ArrayBuffer is transferred,
-   * so the caller must not touch it afterwards). Resolves with the synced table's metadata. If `fill` throws,
-   * the worker drops what it received (nothing is on disk yet) and the error is rethrown.
+   * Runs a flush of the memtable whose batches are `batches` (ADR 0016: the worker reads them in the sender's
+   * shared memory, which must stay untouched until this settles). Resolves with the synced table's metadata.
    */
-  async runFlush(
-    spec: FlushSpec,
-    fill: (send: (chunk: ArrayBuffer, length: number) => void) => Promise<void>,
-  ): Promise<FileMeta> {
+  async runFlush(spec: FlushSpec, batches: SharedBatches): Promise<FileMeta> {
     const slot = await this.#acquire();
     const id = this.#nextId++;
-    const post = (m: ToWorker, transfer?: ArrayBuffer[]): void => slot.worker.postMessage(m, transfer);
     try {
-      const done = new Promise<FileMeta>((resolve, reject) => {
+      return await new Promise<FileMeta>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject, onResult: undefined });
+        slot.worker.postMessage({ v: PROTOCOL_VERSION, type: 'flush', id, spec, batches } satisfies ToWorker);
       });
-      done.catch(() => undefined); // observed below; a worker error during fill must not be unhandled
-      post({ v: PROTOCOL_VERSION, type: 'flush-begin', id, spec });
-      try {
-        await fill((chunk, length) =>
-          post({ v: PROTOCOL_VERSION, type: 'flush-chunk', id, chunk, length }, [chunk]),
-        );
-      } catch (err) {
-        slot.pending.delete(id);
-        post({ v: PROTOCOL_VERSION, type: 'flush-abort', id });
-        throw err;
-      }
-      post({ v: PROTOCOL_VERSION, type: 'flush-end', id });
-      return await done;
     } finally {
       this.#release(slot);
     }

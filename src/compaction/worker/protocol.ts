@@ -3,10 +3,11 @@
 import { CorruptionError, ErrorCode, GraniteError, IOError } from '../../errors/errors.js';
 import type { CompactionJob, CompactionResult } from '../task.js';
 import type { FlushSpec } from '../flush-run.js';
+import type { SharedBatches } from '../../memtable/shared-batches.js';
 import type { FileMeta } from '../../version/file-meta.js';
 import type { MessagePort } from 'node:worker_threads';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** What a worker is started with: the port its results go to, and the niceness to add to its thread. */
 export interface WorkerData {
@@ -14,14 +15,10 @@ export interface WorkerData {
   nice: number;
 }
 
-/** A compaction is one 'run'; a flush is 'flush-begin', its 'flush-chunk's in order, then 'flush-end' (or
- *  'flush-abort'), all with one id. */
+/** A compaction is one 'run'; a flush is one 'flush' carrying the memtable's batches in shared memory. */
 export type ToWorker =
   | { v: typeof PROTOCOL_VERSION; type: 'run'; id: number; job: CompactionJob }
-  | { v: typeof PROTOCOL_VERSION; type: 'flush-begin'; id: number; spec: FlushSpec }
-  | { v: typeof PROTOCOL_VERSION; type: 'flush-chunk'; id: number; chunk: ArrayBuffer; length: number }
-  | { v: typeof PROTOCOL_VERSION; type: 'flush-end'; id: number }
-  | { v: typeof PROTOCOL_VERSION; type: 'flush-abort'; id: number };
+  | { v: typeof PROTOCOL_VERSION; type: 'flush'; id: number; spec: FlushSpec; batches: SharedBatches };
 export type FromWorker =
   | { v: typeof PROTOCOL_VERSION; type: 'done'; id: number; result: CompactionResult }
   | { v: typeof PROTOCOL_VERSION; type: 'flushed'; id: number; meta: FileMeta }
