@@ -1,13 +1,13 @@
-// The worker side of a flush (ADR 0010, ADR 0016): reads the frozen memtable's batches in place, in the main
-// thread's shared memory, and writes the L0 table: straight from the batches when they are in key order (an
-// append-only memtable), else by rebuilding the memtable and writing it with the same writeLevel0Table the
-// main thread uses (sort, snapshot drop rule, table build, fdatasync of table and directory). Publishing the
-// table in the MANIFEST stays with the main thread.
+// The worker side of a flush (ADR 0010, ADR 0016): reads the frozen memtable in place, in the main thread's
+// shared memory, and writes the L0 table: straight from its batches when they are in key order (an append-only
+// memtable), else through its key index with the same writeLevel0Table the main thread uses (sort, snapshot
+// drop rule, table build, fdatasync of table and directory). Publishing the table in the MANIFEST stays with
+// the main thread.
 import type { FileSystem } from '../fs/file-system.js';
 import { Memtable } from '../memtable/memtable.js';
 import type { TableBuilderOptions } from '../sstable/table-builder.js';
 import type { FileMeta } from '../version/file-meta.js';
-import { forEachSharedBatch, type SharedBatches } from '../memtable/shared-batches.js';
+import type { SharedBatches } from '../memtable/shared-batches.js';
 import { writeLevel0Table, writeLevel0TableInKeyOrder } from './flush-table.js';
 
 export interface FlushSpec {
@@ -20,12 +20,11 @@ export interface FlushSpec {
 
 /**
  * Writes the table of a flush; on failure the partial file is removed and the error thrown. Batches in key
- * order go straight to the table; others rebuild the memtable first (large batches stay views of the shared
- * memory, never recycled here: buffer-pool.ts).
+ * order go straight to the table; otherwise the memtable is read in place through its shared key index
+ * (sorted here). Nothing here recycles the shared memory (buffer-pool.ts).
  */
 export async function runFlush(fs: FileSystem, spec: FlushSpec, batches: SharedBatches): Promise<FileMeta> {
   if (batches.inKeyOrder) return writeLevel0TableInKeyOrder(batches, spec.fileNum, spec.dir, fs, spec.table);
-  const mem = new Memtable(0);
-  forEachSharedBatch(batches, (rep, seq) => mem.addBatch(rep, rep.length, seq));
+  const mem = Memtable.frozenOver(batches);
   return writeLevel0Table(mem, spec.fileNum, spec.dir, fs, spec.table, spec.oldestSnapshot, false);
 }

@@ -23,9 +23,9 @@ export function writeLevel0TableInWorker(
 }
 
 /**
- * Heap bounds for the flush worker: room for about three rebuilt memtables (bytes, key strings and index)
- * plus a base, so V8 collects a finished flush's memtable soon instead of letting the heap grow (measured:
- * peak RSS of a 1M-key random fill 444 MiB unbounded, see ADR 0010).
+ * Heap bounds for the flush worker, so that V8 collects a finished flush's garbage soon instead of letting the
+ * heap grow (measured when the worker rebuilt each memtable: peak RSS of a 1M-key random fill 444 MiB
+ * unbounded, ADR 0010). Since ADR 0016 it rebuilds none and needs far less; the bounds are kept as a margin.
  */
 export function flushWorkerLimits(memtableSize: number): {
   maxOldGenerationSizeMb: number;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Memtable, memtableHash } from './memtable.js';
+import { LookupResult } from '../keys/lookup-result.js';
 import { bloomHash } from '../util/bloom.js';
 import { WriteBatch } from '../batch/write-batch.js';
 import fc from 'fast-check';
@@ -388,4 +389,59 @@ test('Memtable: sharedBatches lists every batch in order, in place when in share
     [own.subarray(0, sharedLen).toString('latin1'), 2],
     [plain.toString('latin1'), 3],
   ]);
+});
+
+test('Memtable: an unordered memtable shares its key index; frozenOver reads it in place, in key order', () => {
+  const mem = new Memtable(1);
+  apply(mem, 1, [
+    ['b', '1'],
+    ['a', '2'],
+  ]);
+  apply(mem, 3, [
+    ['b', undefined],
+    ['c', '3'],
+  ]);
+  const s = mem.sharedBatches();
+  assert.equal(s.inKeyOrder, false);
+  for (const a of Object.values(s.index!))
+    if (typeof a !== 'number') assert.ok(a.buffer instanceof SharedArrayBuffer);
+  const view = Memtable.frozenOver(s);
+  assert.deepEqual(view.sortedKeys(), ['a', 'b', 'c']);
+  const b = view.sortedKeyIds()[1]!;
+  const newest = view.keyHead(b);
+  assert.equal(view.entrySeq(newest), 3);
+  assert.equal(view.entryIsDeletion(newest), true);
+  assert.equal(view.entryValue(view.older(newest)).toString(), '1');
+  assert.equal(mem.sharedBatches().index!.kHead.buffer, s.index!.kHead.buffer, 'the same memory, not a copy');
+});
+
+test('Memtable: a retired memtable lends its index arrays to the next one of its size and cannot be read after', () => {
+  const unordered = (): Memtable => {
+    const mem = new Memtable(1, 3000);
+    for (let i = 0; i < 3000; i += 100)
+      apply(
+        mem,
+        i + 1,
+        Array.from(
+          { length: 100 },
+          (_, j) => [`k${(((i + j) * 7919) % 3000) + 10_000}`, 'v'] as [string, string],
+        ),
+      );
+    return mem;
+  };
+  const a = unordered();
+  const buffersOf = (m: Memtable): unknown[] =>
+    Object.values(m.sharedBatches().index!).flatMap((v) => (typeof v === 'number' ? [] : [v.buffer]));
+  const before = new Set(buffersOf(a));
+  a.retire();
+  assert.throws(() => a.get('k10000', 1e9, { value: undefined }), /read after its buffers were recycled/);
+  const b = unordered();
+  const after = buffersOf(b);
+  assert.equal(after.length, 9);
+  for (const buf of after) assert.ok(before.has(buf), 'reused, not allocated');
+  const out: { value: Buffer | undefined } = { value: undefined };
+  for (let k = 10_000; k < 13_000; k += 17) {
+    assert.equal(b.get(`k${k}`, 1e9, out), LookupResult.Found);
+  }
+  assert.equal(b.sortedKeys().length, 3000);
 });

@@ -59,6 +59,43 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/**
+ * Per-key and per-entry arrays live in shared memory, so that a flush worker reads them in place (ADR 0016),
+ * and a retired memtable's arrays are reused by the next memtable of the same size: they were otherwise freed
+ * only once both the main thread and the flush worker had collected their last reference, and a 1M-key fill
+ * held eleven memtables' arrays at its peak (heaptrack). Reused arrays keep old contents: every slot is
+ * written before it is read (key ids below #keys, entries below #count).
+ */
+const INDEX_POOL_BYTES = 24 * 1024 * 1024;
+const pooledInt32: Int32Array[] = [];
+const pooledFloat64: Float64Array[] = [];
+let pooledIndexBytes = 0;
+
+function takePooled<T extends Int32Array | Float64Array>(pool: T[], n: number): T | undefined {
+  for (let i = pool.length - 1; i >= 0; i--) {
+    const a = pool[i]!;
+    if (a.length !== n) continue;
+    pool[i] = pool[pool.length - 1]!;
+    pool.pop();
+    pooledIndexBytes -= a.byteLength;
+    return a;
+  }
+  return undefined;
+}
+
+function givePooled<T extends Int32Array | Float64Array>(pool: T[], a: T): void {
+  if (!(a.buffer instanceof SharedArrayBuffer) || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength)
+    return;
+  if (pooledIndexBytes + a.byteLength > INDEX_POOL_BYTES) return;
+  pool.push(a);
+  pooledIndexBytes += a.byteLength;
+}
+
+const sharedInt32 = (n: number): Int32Array =>
+  takePooled(pooledInt32, n) ?? new Int32Array(new SharedArrayBuffer(4 * n));
+const sharedFloat64 = (n: number): Float64Array =>
+  takePooled(pooledFloat64, n) ?? new Float64Array(new SharedArrayBuffer(8 * n));
+
 function grown<T extends Int32Array | Float64Array>(a: T, n: number, make: (n: number) => T): T {
   const b = make(n);
   b.set(a);
@@ -121,15 +158,15 @@ export class Memtable {
   constructor(walNumber: number, expectedKeys = 0) {
     this.walNumber = walNumber;
     const n = expectedKeys <= 1024 ? 1024 : 2 ** Math.ceil(Math.log2(expectedKeys));
-    this.#kSlab = new Int32Array(n);
-    this.#kOff = new Int32Array(n);
-    this.#kLen = new Int32Array(n);
-    this.#kHead = new Int32Array(n);
-    this.#seq = new Float64Array(n);
-    this.#next = new Int32Array(n);
-    this.#slab = new Int32Array(n);
-    this.#vOff = new Int32Array(n);
-    this.#vLen = new Int32Array(n);
+    this.#kSlab = sharedInt32(n);
+    this.#kOff = sharedInt32(n);
+    this.#kLen = sharedInt32(n);
+    this.#kHead = sharedInt32(n);
+    this.#seq = sharedFloat64(n);
+    this.#next = sharedInt32(n);
+    this.#slab = sharedInt32(n);
+    this.#vOff = sharedInt32(n);
+    this.#vLen = sharedInt32(n);
   }
 
   /** Approximate memory held, in bytes (compared with memtableSize). */
@@ -214,6 +251,47 @@ export class Memtable {
   }
 
   /**
+   * The frozen memtable that `b` describes, over the sender's shared memory (ADR 0016: a flush worker's view;
+   * nothing is copied). Only for reading its keys in order and their versions (writeLevel0Table): never add
+   * to it. Throws an Error when the index points outside the buffers (a bug in this process, not damage on
+   * disk).
+   */
+  static frozenOver(b: SharedBatches): Memtable {
+    const ix = b.index;
+    if (ix === undefined) throw new Error('malformed shared memtable: no key index');
+    const m = new Memtable(0);
+    m.#slabs = b.buffers.map((sab, r) => Buffer.from(sab, b.regionOffsets[r]!, b.regionLengths[r]!));
+    const slabs = m.#slabs;
+    const fits = (slab: number, off: number, len: number): boolean =>
+      slab >= 0 && slab < slabs.length && off >= 0 && len >= 0 && off + len <= slabs[slab]!.length;
+    for (let id = 0; id < ix.keys; id++) {
+      const h = ix.kHead[id]!;
+      if (!fits(ix.kSlab[id]!, ix.kOff[id]!, ix.kLen[id]!) || h < 0 || h >= ix.count)
+        throw new Error(`malformed shared memtable: key ${id}`);
+    }
+    for (let e = 0; e < ix.count; e++) {
+      const next = ix.next[e]!;
+      if ((ix.slab[e] !== -1 && !fits(ix.slab[e]!, ix.vOff[e]!, ix.vLen[e]!)) || next < -1 || next >= e)
+        throw new Error(`malformed shared memtable: entry ${e}`);
+    }
+    m.#keys = ix.keys;
+    m.#count = ix.count;
+    m.#kSlab = ix.kSlab;
+    m.#kOff = ix.kOff;
+    m.#kLen = ix.kLen;
+    m.#kHead = ix.kHead;
+    m.#seq = ix.seq;
+    m.#next = ix.next;
+    m.#slab = ix.slab;
+    m.#vOff = ix.vOff;
+    m.#vLen = ix.vLen;
+    m.#appendOnly = false;
+    m.#pending = m.#identityPrefix(ix.keys).slice();
+    m.#pendingCount = ix.keys;
+    return m;
+  }
+
+  /**
    * Every batch of this memtable for a flush worker (ADR 0016): its slabs and adopted batches as regions of
    * SharedArrayBuffers (one not in shared memory, such as a batch a caller encoded, is copied into one), and
    * the batches in the order they were added. The regions are this memtable's own bytes: the memtable must
@@ -236,8 +314,25 @@ export class Memtable {
       regionLengths[r] = slab.length;
     }
     const n = this.#batchCount;
+    const keys = this.#keys;
+    const count = this.#count;
     return {
       inKeyOrder: this.#appendOnly,
+      index: this.#appendOnly
+        ? undefined
+        : {
+            keys,
+            count,
+            kSlab: this.#kSlab.subarray(0, keys),
+            kOff: this.#kOff.subarray(0, keys),
+            kLen: this.#kLen.subarray(0, keys),
+            kHead: this.#kHead.subarray(0, keys),
+            seq: this.#seq.subarray(0, count),
+            next: this.#next.subarray(0, count),
+            slab: this.#slab.subarray(0, count),
+            vOff: this.#vOff.subarray(0, count),
+            vLen: this.#vLen.subarray(0, count),
+          },
       buffers,
       regionOffsets,
       regionLengths,
@@ -288,6 +383,22 @@ export class Memtable {
   #recycle(): void {
     for (const slab of this.#slabs) writeBuffers.give(slab);
     this.#slabs = [];
+    for (const a of [
+      this.#kSlab,
+      this.#kOff,
+      this.#kLen,
+      this.#kHead,
+      this.#next,
+      this.#slab,
+      this.#vOff,
+      this.#vLen,
+    ])
+      givePooled(pooledInt32, a);
+    givePooled(pooledFloat64, this.#seq);
+    // Empty, so that a read after recycling fails instead of finding another memtable's entries.
+    this.#kSlab = this.#kOff = this.#kLen = this.#kHead = new Int32Array(0);
+    this.#next = this.#slab = this.#vOff = this.#vLen = new Int32Array(0);
+    this.#seq = new Float64Array(0);
     this.#cur = Buffer.allocUnsafe(0);
   }
 
@@ -357,10 +468,10 @@ export class Memtable {
     const id = this.#keys;
     if (id === this.#kSlab.length) {
       const n = 2 * id;
-      this.#kSlab = grown(this.#kSlab, n, (k) => new Int32Array(k));
-      this.#kOff = grown(this.#kOff, n, (k) => new Int32Array(k));
-      this.#kLen = grown(this.#kLen, n, (k) => new Int32Array(k));
-      this.#kHead = grown(this.#kHead, n, (k) => new Int32Array(k));
+      this.#kSlab = grown(this.#kSlab, n, sharedInt32);
+      this.#kOff = grown(this.#kOff, n, sharedInt32);
+      this.#kLen = grown(this.#kLen, n, sharedInt32);
+      this.#kHead = grown(this.#kHead, n, sharedInt32);
     }
     this.#kSlab[id] = kSlab;
     this.#kOff[id] = kStart;
@@ -452,11 +563,11 @@ export class Memtable {
 
   #growEntries(): void {
     const n = this.#seq.length * 2;
-    this.#seq = grown(this.#seq, n, (k) => new Float64Array(k));
-    this.#next = grown(this.#next, n, (k) => new Int32Array(k));
-    this.#slab = grown(this.#slab, n, (k) => new Int32Array(k));
-    this.#vOff = grown(this.#vOff, n, (k) => new Int32Array(k));
-    this.#vLen = grown(this.#vLen, n, (k) => new Int32Array(k));
+    this.#seq = grown(this.#seq, n, sharedFloat64);
+    this.#next = grown(this.#next, n, sharedInt32);
+    this.#slab = grown(this.#slab, n, sharedInt32);
+    this.#vOff = grown(this.#vOff, n, sharedInt32);
+    this.#vLen = grown(this.#vLen, n, sharedInt32);
   }
 
   /** Id of the binary-string key whose memtableHash is `hash`, or -1. */
@@ -494,6 +605,7 @@ export class Memtable {
 
   /** Index of the newest version of `key` with seq <= `seq`, or -1. `hash` is memtableHash(key). */
   find(key: string, seq: number, hash: number = memtableHash(key)): number {
+    if (this.#kHead.length === 0) throw new Error('memtable read after its buffers were recycled');
     const id = this.#idOf(key, hash);
     if (id < 0) return -1;
     return this.visibleVersion(id, seq);

@@ -6,10 +6,30 @@
 // Invariant: the sender does not write to or recycle these regions until the worker has answered (the
 // memtable is immutable and is retired only after its flush is installed).
 
+/** A memtable's key index (memtable.ts: per key id its bytes' slab, offset, length and newest entry; per entry
+ *  its seq, next-older entry and value slab, offset, length, slab -1 for a deletion), truncated to the live
+ *  counts, on SharedArrayBuffers. Slab numbers are region numbers of SharedBatches. */
+export interface SharedKeyIndex {
+  keys: number;
+  count: number;
+  kSlab: Int32Array;
+  kOff: Int32Array;
+  kLen: Int32Array;
+  kHead: Int32Array;
+  seq: Float64Array;
+  next: Int32Array;
+  slab: Int32Array;
+  vOff: Int32Array;
+  vLen: Int32Array;
+}
+
 export interface SharedBatches {
   /** True when every record adds a key greater than all before it (an append-only memtable): the records, in
    *  batch order, are then the memtable's entries in key order, one per key. */
   inKeyOrder: boolean;
+  /** The key index, when not in key order: the worker sorts and walks the memtable in place instead of
+   *  rebuilding it from the batches. */
+  index: SharedKeyIndex | undefined;
   buffers: SharedArrayBuffer[];
   /** Region r is buffers[r][regionOffsets[r], regionOffsets[r] + regionLengths[r]). */
   regionOffsets: Float64Array;

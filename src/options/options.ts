@@ -1,7 +1,6 @@
 // Every option of GraniteDB.open, its default and its validation, in one place (README "Tuning" mirrors it).
 // resolveOptions() rejects unknown names and wrong types or ranges with INVALID_ARGUMENT before anything
 // touches the disk.
-import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from '../errors/errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 
@@ -69,8 +68,8 @@ export interface Options {
   /** Leveled style: compact a table that point reads keep probing without finding their key (LevelDB's seek
    *  compaction; design.md section 14). @default true */
   seekCompaction: boolean;
-  /** Flushes run in a thread of their own (ADR 0010) instead of in slices on the main thread. Needs
-   *  backgroundThreads > 0. @default true when the machine has more than 2 CPUs, else false */
+  /** Flushes run in a thread of their own, reading the memtable in shared memory (ADR 0010, ADR 0016), instead
+   *  of in slices on the main thread. Needs backgroundThreads > 0. @default true */
   flushInWorker: boolean;
   /** Default for the `sync` write option. @default false */
   syncWrites: boolean;
@@ -112,9 +111,9 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   backgroundThreads: 1,
   backgroundNice: 10,
   seekCompaction: true,
-  // On 2 CPUs the flush thread competes with the main thread and the compaction thread, and its rebuild of
-  // the memtable costs more than it saves (ADR 0010 "Measured").
-  flushInWorker: availableParallelism() > 2,
+  // Since the worker reads the memtable in place (ADR 0016) it wins on 2 CPUs too (ADR 0010's amendment had
+  // turned it off there when it copied and rebuilt the memtable).
+  flushInWorker: true,
   syncWrites: false,
   paranoidChecks: false,
   walRecoveryMode: 'tolerate-corrupted-tail',

@@ -84,8 +84,15 @@ for (const inKeyOrder of [true, false]) {
       }
       const bad = mem.sharedBatches();
       assert.equal(bad.inKeyOrder, inKeyOrder);
-      bad.batchLength[1] = bad.regionLengths[0]! + 1; // past the end of its region
-      await assert.rejects(pool.runFlush(spec(9), bad), /malformed shared batches: batch 1 outside region 0/);
+      // Past the end of its region: a batch (read in key order) or a key (read through the key index).
+      if (inKeyOrder) bad.batchLength[1] = bad.regionLengths[0]! + 1;
+      else bad.index!.kLen = Int32Array.of(bad.index!.kLen[0]!, bad.regionLengths[0]! + 1);
+      await assert.rejects(
+        pool.runFlush(spec(9), bad),
+        inKeyOrder
+          ? /malformed shared batches: batch 1 outside region 0/
+          : /malformed shared memtable: key 1/,
+      );
       await pool.runFlush(spec(10), mem.sharedBatches());
       assert.equal(existsSync(join(dir, tableFileName(9))), false);
       assert.equal(existsSync(join(dir, tableFileName(10))), true);
