@@ -1,7 +1,7 @@
 // Attributes slow getSync calls (> 2 ms) during a sustained random fill: an install of a finished compaction
 // inside the read (tree shape changed), a table open (tableOpens grew), GC (a gc entry overlapped), or other;
 // for "other" it prints the number and total time of the table-file reads (pread) inside the call.
-// Usage: npm run -s build && node scripts/slow-reads.mjs [keys, default 5000000]  (docs/performance.md).
+// Usage: npm run -s build && node scripts/slow-reads.mjs [keys, default 5000000]  (docs/performance.md). GRANITE_OPTIONS='{...}' opens with other options.
 import { GraniteDB, WriteBatch } from '../dist/src/index.js';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ const reads = { n: 0, ms: 0 };
 }
 const N = Number(process.argv[2] ?? 5_000_000);
 const dir = mkdtempSync('/tmp/slow-');
-const db = await GraniteDB.open(dir);
+const db = await GraniteDB.open(dir, JSON.parse(process.env.GRANITE_OPTIONS ?? '{}'));
 const gcs = [];
 new PerformanceObserver((l) => {
   for (const e of l.getEntries()) gcs.push([e.startTime, e.duration, e.detail?.kind]);
