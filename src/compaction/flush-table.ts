@@ -25,7 +25,7 @@ interface EntrySink {
 
 /**
  * Feeds the versions of `mem` that survive the flush to `sink`, in order. `every()` is called after every
- * `everyKeys` keys and awaited when it returns a promise (the caller yields to the event loop or sends a chunk).
+ * `everyKeys` keys and awaited when it returns a promise (the caller yields to the event loop).
  */
 async function forEachSurvivor(
   mem: Memtable,

@@ -1,7 +1,7 @@
 // Worker thread entry: runs compaction jobs and flushes on the real file system. The only module that touches
 // parentPort. Jobs arrive on parentPort; results leave on the MessagePort the pool passed in workerData (see
 // pool.ts). A compaction's result carries its outputs' parsed indexes and filters, transferred (ADR 0014). A
-// flush rebuilds its memtable from the main thread's shared memory and writes the table (ADR 0016).
+// flush reads its memtable in place, in the main thread's shared memory, and writes the table (ADR 0016).
 import { parentPort, workerData } from 'node:worker_threads';
 import { NodeFileSystem } from '../../fs/node-fs.js';
 import { runCompaction } from '../run.js';
