@@ -132,9 +132,9 @@ test('Memtable: small batches after an adopted large batch keep their own values
     assert.ok((out.value as Buffer | undefined)?.equals(value(j)), `value of k${j}`);
   }
   let n = 0;
-  mem.forEachBatch(0, mem.batchCount, (buf, off, len) => {
-    assert.equal(buf[off + 12], 1, 'each recorded batch starts with its first record (a put)');
-    assert.ok(len > 12);
+  forEachSharedBatch(mem.sharedBatches(), (rep) => {
+    assert.equal(rep[12], 1, 'each recorded batch starts with its first record (a put)');
+    assert.ok(rep.length > 12);
     n++;
   });
   assert.equal(n, 8);

@@ -245,11 +245,6 @@ export class Memtable {
     this.#batchCount = n + 1;
   }
 
-  /** Number of batches added. */
-  get batchCount(): number {
-    return this.#batchCount;
-  }
-
   /**
    * The frozen memtable that `b` describes, over the sender's shared memory (ADR 0016: a flush worker's view;
    * nothing is copied). Only for reading its keys in order and their versions (writeLevel0Table): never add
@@ -341,21 +336,6 @@ export class Memtable {
       batchLength: this.#batchLen.slice(0, n),
       batchSeq: this.#batchSeq.slice(0, n),
     };
-  }
-
-  /**
-   * Calls `fn` with the encoded bytes of batch i (buf[off, off + len)) and its first sequence number, for
-   * batches [from, to) in the order they were added; adding them in that order to an empty memtable rebuilds
-   * this one.
-   */
-  forEachBatch(
-    from: number,
-    to: number,
-    fn: (buf: Buffer, off: number, len: number, seq: number) => void,
-  ): void {
-    for (let i = from; i < to; i++) {
-      fn(this.#slabs[this.#batchSlab[i]!]!, this.#batchOff[i]!, this.#batchLen[i]!, this.#batchSeq[i]!);
-    }
   }
 
   /** A cursor starts reading this memtable's bytes (pair with releaseReader()). */
