@@ -6,9 +6,8 @@
 import type { FileSystem } from '../fs/file-system.js';
 import { Memtable } from '../memtable/memtable.js';
 import type { TableBuilderOptions } from '../sstable/table-builder.js';
-import type { FileMeta } from '../version/file-meta.js';
 import type { SharedBatches } from '../memtable/shared-batches.js';
-import { writeLevel0Table, writeLevel0TableInKeyOrder } from './flush-table.js';
+import { writeLevel0Table, writeLevel0TableInKeyOrder, type FlushedTable } from './flush-table.js';
 
 export interface FlushSpec {
   dir: string;
@@ -23,8 +22,16 @@ export interface FlushSpec {
  * order go straight to the table; otherwise the memtable is read in place through its shared key index
  * (sorted here). Nothing here recycles the shared memory (buffer-pool.ts).
  */
-export async function runFlush(fs: FileSystem, spec: FlushSpec, batches: SharedBatches): Promise<FileMeta> {
+export async function runFlush(
+  fs: FileSystem,
+  spec: FlushSpec,
+  batches: SharedBatches,
+): Promise<FlushedTable> {
   if (batches.inKeyOrder) return writeLevel0TableInKeyOrder(batches, spec.fileNum, spec.dir, fs, spec.table);
   const mem = Memtable.frozenOver(batches);
-  return writeLevel0Table(mem, spec.fileNum, spec.dir, fs, spec.table, spec.oldestSnapshot, false);
+  try {
+    return await writeLevel0Table(mem, spec.fileNum, spec.dir, fs, spec.table, spec.oldestSnapshot, false);
+  } finally {
+    mem.releaseFrozenView();
+  }
 }

@@ -12,6 +12,14 @@ import { visitBatch } from '../batch/batch-reader.js';
 import { binaryString } from '../util/bytes.js';
 import { TableBuilder, type TableBuilderOptions } from '../sstable/table-builder.js';
 import { fileMetaOf, type FileMeta } from '../version/file-meta.js';
+import { handOverTable, type TableHandover } from './table-handover.js';
+
+/** A flushed table: its metadata, and its parsed index and filter for the thread that will read it (ADR 0014;
+ *  undefined when they could not be passed on: the table then opens from its file). */
+export interface FlushedTable {
+  meta: FileMeta;
+  table: TableHandover | undefined;
+}
 
 const EMPTY = Buffer.alloc(0);
 /** Keys between event-loop yields (in-process flush). */
@@ -73,7 +81,7 @@ export function writeLevel0Table(
   opts: TableBuilderOptions,
   oldestSnapshot: number,
   yieldWhileWriting: boolean,
-): Promise<FileMeta> {
+): Promise<FlushedTable> {
   return writeTable(fileNum, dir, fs, opts, (b) =>
     forEachSurvivor(mem, oldestSnapshot, b, yieldWhileWriting ? yieldToEventLoop : undefined, YIELD_EVERY),
   );
@@ -91,7 +99,7 @@ export function writeLevel0TableInKeyOrder(
   dir: string,
   fs: FileSystem,
   opts: TableBuilderOptions,
-): Promise<FileMeta> {
+): Promise<FlushedTable> {
   if (!batches.inKeyOrder) throw new Error('writeLevel0TableInKeyOrder: batches not in key order');
   return writeTable(fileNum, dir, fs, opts, (b) => {
     let i = 0;
@@ -109,25 +117,31 @@ export function writeLevel0TableInKeyOrder(
 }
 
 /** Creates the table, lets `fill` add its entries, finishes and syncs it and its directory; removes the
- *  partial file on failure. */
+ *  partial file on failure. The builder's working buffers go back to util/scratch.ts either way. */
 async function writeTable(
   fileNum: number,
   dir: string,
   fs: FileSystem,
   opts: TableBuilderOptions,
   fill: (b: TableBuilder) => Promise<void> | void,
-): Promise<FileMeta> {
-  const path = `${dir}/${tableFileName(fileNum)}`;
+): Promise<FlushedTable> {
+  const name = tableFileName(fileNum);
+  const path = `${dir}/${name}`;
   const file = fs.create(path);
+  let b: TableBuilder | undefined;
   try {
-    const b = new TableBuilder(file, opts);
+    b = new TableBuilder(file, opts);
     await fill(b);
     const p = b.finish();
+    const table = handOverTable(fileNum, b.written, p.fileSize, name);
+    b.release();
+    b = undefined;
     await file.sync();
     file.close();
     await fs.syncDir(dir);
-    return fileMetaOf(fileNum, p);
+    return { meta: fileMetaOf(fileNum, p), table };
   } catch (err) {
+    b?.release();
     try {
       file.close();
     } catch {

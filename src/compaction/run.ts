@@ -46,13 +46,14 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
   const limiter = job.rateLimit > 0 ? new RateLimiter(job.rateLimit) : undefined;
   let accounted = 0; // output bytes already given to the limiter
   const created: string[] = [];
+  let its: TableIterator[] = [];
   try {
     for (const f of [...task.inputs[0], ...task.inputs[1]]) {
       const name = tableFileName(f.fileNum);
       readers.push(TableReader.open(fs.openRead(`${job.dir}/${name}`), f.fileNum, name, undefined, counters));
       result.bytesRead += f.size;
     }
-    const its = readers.map((r) => new TableIterator(r));
+    its = readers.map((r) => new TableIterator(r));
     for (const it of its) it.seekToFirst();
     const heap = new MergeHeap(its);
 
@@ -82,6 +83,7 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
         handedOver += handoverBytes(h);
         (result.tables ??= []).push(h);
       }
+      builder.release();
       builder = undefined;
       file = undefined;
     };
@@ -161,6 +163,7 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
     }
     throw err;
   } finally {
+    for (const it of its) it.close();
     for (const r of readers) r.unref();
   }
 }

@@ -58,6 +58,7 @@ import type { VersionEdit } from '../version/version-edit.js';
 import { DBCursor, DBIterator, resolveBounds, type IteratorOptions, type RangeOptions } from './db-cursor.js';
 import { preparsedOf, type TableHandover } from '../compaction/table-handover.js';
 import { flushWorkerLimits, writeLevel0Table, writeLevel0TableInWorker } from './flush-job.js';
+import type { FlushedTable } from '../compaction/flush-table.js';
 import {
   makeTask,
   overlapping,
@@ -410,7 +411,7 @@ export class GraniteDB {
       prevWalSize = bytes.length;
       this.#lastSeq = maxSeq; // flushes below drop versions shadowed before maxSeq
       if (!this.#opts.readOnly && mem.approximateBytes >= this.#opts.memtableSize) {
-        newFiles.push({ level: 0, meta: await this.#writeL0(mem, false) });
+        newFiles.push({ level: 0, meta: (await this.#writeL0(mem, false)).meta });
         mem = new Memtable(0);
       }
     }
@@ -419,7 +420,7 @@ export class GraniteDB {
       this.#mem = mem;
       return;
     }
-    if (!mem.isEmpty) newFiles.push({ level: 0, meta: await this.#writeL0(mem, false) });
+    if (!mem.isEmpty) newFiles.push({ level: 0, meta: (await this.#writeL0(mem, false)).meta });
     const walNum = vs.newFileNumber();
     this.#wal = new LogWriter(fs.create(join(this.#dir, walFileName(walNum))));
     this.#mem = new Memtable(walNum);
@@ -437,7 +438,7 @@ export class GraniteDB {
 
   /** Writes `mem` to a new L0 table. The file number stays in #pendingOutputs (safe from the obsolete-file
    *  sweep) until the caller has installed it and called #pendingOutputs.delete. */
-  #writeL0(mem: Memtable, background: boolean): Promise<FileMeta> {
+  #writeL0(mem: Memtable, background: boolean): Promise<FlushedTable> {
     const o = this.#opts;
     const t0 = performance.now();
     const fileNum = this.#vs.newFileNumber();
@@ -450,7 +451,7 @@ export class GraniteDB {
     };
     // Background flushes run in their own worker thread (ADR 0010) on the real file system when
     // flushInWorker; recovery, an injected file system and backgroundThreads 0 build the table here.
-    let written: Promise<FileMeta>;
+    let written: Promise<FlushedTable>;
     if (background && o.flushInWorker && o.backgroundThreads > 0 && o.fileSystem === undefined) {
       this.#flushPool ??= new WorkerPool(1, flushWorkerLimits(o.memtableSize), o.backgroundNice);
       written = writeLevel0TableInWorker(
@@ -472,12 +473,13 @@ export class GraniteDB {
         background,
       );
     }
-    return written.then((meta) => {
+    return written.then((flushed) => {
+      const size = flushed.meta.size;
       this.#counters.flushes++;
-      this.#counters.flushBytes += meta.size;
-      this.#counters.bytesWrittenToDisk += meta.size;
+      this.#counters.flushBytes += size;
+      this.#counters.bytesWrittenToDisk += size;
       this.#counters.flushMillis += performance.now() - t0;
-      return meta;
+      return flushed;
     });
   }
 
@@ -797,10 +799,12 @@ export class GraniteDB {
     while (this.#imms.length > 0 && this.#bgError === undefined) {
       const imm = this.#imms[0]!;
       const edit: VersionEdit = {};
+      let handedOver: TableHandover | undefined;
       try {
         if (!imm.isEmpty) {
-          const meta = await this.#writeL0(imm, true);
-          edit.newFiles = [{ level: 0, meta }];
+          const flushed = await this.#writeL0(imm, true);
+          edit.newFiles = [{ level: 0, meta: flushed.meta }];
+          handedOver = flushed.table;
         }
         edit.logNumber = this.#imms[1]?.walNumber ?? this.#mem.walNumber;
         edit.lastSequence = this.#lastSeq;
@@ -814,7 +818,7 @@ export class GraniteDB {
       this.#imms.shift()!.retire();
       this.#deleteObsoleteFiles();
       this.#wakeRoomWaiters();
-      this.#warmTables(edit.newFiles);
+      this.#warmTables(edit.newFiles, handedOver === undefined ? undefined : [handedOver]);
       this.#maybeScheduleCompaction();
     }
   }

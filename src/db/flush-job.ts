@@ -5,12 +5,13 @@
 import type { WorkerPool } from '../compaction/worker/pool.js';
 import type { Memtable } from '../memtable/memtable.js';
 import type { TableBuilderOptions } from '../sstable/table-builder.js';
-import type { FileMeta } from '../version/file-meta.js';
+import type { FlushedTable } from '../compaction/flush-table.js';
 
 export { writeLevel0Table } from '../compaction/flush-table.js';
 
-/** Writes `mem` as the L0 table `fileNum` in the flush worker; resolves with the synced table's metadata. The
- *  memtable must not be retired before this settles (the worker reads its buffers). */
+/** Writes `mem` as the L0 table `fileNum` in the flush worker; resolves with the synced table's metadata and
+ *  its parsed index and filter. The memtable must not be retired before this settles (the worker reads its
+ *  buffers). */
 export function writeLevel0TableInWorker(
   mem: Memtable,
   fileNum: number,
@@ -18,7 +19,7 @@ export function writeLevel0TableInWorker(
   pool: WorkerPool,
   table: TableBuilderOptions,
   oldestSnapshot: number,
-): Promise<FileMeta> {
+): Promise<FlushedTable> {
   return pool.runFlush({ dir, fileNum, table, oldestSnapshot }, mem.sharedBatches());
 }
 

@@ -10,7 +10,8 @@
 
 /** A file opened for appending. Created empty (truncating any previous file) by FileSystem.create(). */
 export interface WritableFile {
-  /** Appends all of `data` (REQUIRES: not closed). Returns when the OS has the bytes (a process crash keeps them). */
+  /** Appends all of `data` (REQUIRES: not closed). Returns when the OS has the bytes (a process crash keeps them);
+   *  keeps no reference to `data`, which the caller may overwrite at once (a table builder reuses its buffer). */
   append(data: Uint8Array): void;
   /** Makes every appended byte durable (fdatasync). */
   sync(): Promise<void>;

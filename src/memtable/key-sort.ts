@@ -13,6 +13,7 @@
 // resolved by a full comparison. A tie range that does not shrink (keys that differ only in trailing 0x00
 // bytes past the shared prefix) falls back to a comparison sort, so recursion always terminates.
 import { endianness } from 'node:os';
+import { giveScratch, MIN_SCRATCH, takeScratch } from '../util/scratch.js';
 
 export interface KeyTable {
   readonly slabs: readonly Uint8Array[];
@@ -71,8 +72,10 @@ function sortRange(t: KeyTable, ids: Int32Array, lo: number, hi: number): void {
   // Lane k: high word = window bytes 0..3, low word = window bytes 4..7 with its low idBits replaced by k.
   const idBits = 32 - Math.clz32(n - 1);
   const posMask = idBits === 32 ? -1 : (1 << idBits) - 1;
-  const lanes = new BigUint64Array(n);
-  const w = new Uint32Array(lanes.buffer);
+  // Ranges of a flush's size sort in scratch memory (ADR 0017), given back below; small ones die young.
+  const scratch = 8 * n >= MIN_SCRATCH;
+  const lanes = scratch ? new BigUint64Array(takeScratch(8 * n), 0, n) : new BigUint64Array(n);
+  const w = new Uint32Array(lanes.buffer, 0, 2 * n);
   for (let k = 0; k < n; k++) {
     const id = ids[lo + k]!;
     const s = slabs[slab[id]!]!;
@@ -86,8 +89,10 @@ function sortRange(t: KeyTable, ids: Int32Array, lo: number, hi: number): void {
     w[2 * k + 1] = hiWord;
   }
   lanes.sort();
-  const orig = ids.slice(lo, hi);
+  const orig = scratch ? new Int32Array(takeScratch(4 * n), 0, n) : new Int32Array(n);
+  orig.set(ids.subarray(lo, hi));
   for (let k = 0; k < n; k++) ids[lo + k] = orig[w[2 * k]! & posMask]!;
+  if (scratch) giveScratch(orig.buffer);
   // Runs of equal windows are ordered by the bytes after the window.
   let g = 0;
   while (g < n) {
@@ -101,6 +106,7 @@ function sortRange(t: KeyTable, ids: Int32Array, lo: number, hi: number): void {
     }
     g = h;
   }
+  if (scratch) giveScratch(lanes.buffer);
 }
 
 function insertionSort(t: KeyTable, ids: Int32Array, lo: number, hi: number): void {

@@ -445,3 +445,73 @@ test('Memtable: a retired memtable lends its index arrays to the next one of its
   }
   assert.equal(b.sortedKeys().length, 3000);
 });
+
+test('sortKeyIds: ranges large enough to sort in scratch memory sort right, again when the scratch is reused', () => {
+  // 20,000 keys: lanes of 160 KB, past MIN_SCRATCH, so the sort borrows and gives back util/scratch.ts memory.
+  let x = 0x2545f491;
+  const rand = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+  // 20-byte keys: two groups of 10,000 whose first 9 bytes tie within the group, so each group is sorted
+  // again by a nested call while the outer call's lanes are still in use.
+  for (const [keyLength, tiedBytes] of [
+    [16, 3],
+    [5, 3],
+    [20, 9],
+  ] as const) {
+    const keys = new Map<string, Buffer>();
+    while (keys.size < 20_000) {
+      const k = Buffer.alloc(keyLength);
+      const group = keys.size % 2 === 0 ? 0x11 : 0x22;
+      for (let i = 0; i < keyLength; i++) k[i] = i === 0 ? 0x6b : i < tiedBytes ? group : rand() & 0xff;
+      keys.set(k.toString('latin1'), k);
+    }
+    const list = [...keys.values()];
+    const slab = Buffer.concat(list);
+    const n = list.length;
+    const t: KeyTable = {
+      slabs: [slab],
+      slab: new Int32Array(n),
+      off: Int32Array.from(list.keys(), (i) => i * keyLength),
+      len: new Int32Array(n).fill(keyLength),
+    };
+    const want = [...list].sort(Buffer.compare).map((k) => k.toString('hex'));
+    for (let round = 0; round < 2; round++) {
+      const ids = Int32Array.from(list.keys()).reverse();
+      sortKeyIds(t, ids);
+      assert.deepEqual(
+        Array.from(ids, (id) => list[id]!.toString('hex')),
+        want,
+        `key length ${keyLength}, round ${round}`,
+      );
+    }
+  }
+});
+
+test('Memtable: a frozen view sorts in scratch memory; after releaseFrozenView its order cannot be read', () => {
+  const build = (offset: number): Memtable => {
+    const mem = new Memtable(1);
+    // 30,000 keys in a scrambled order: the view's key order (120 KB) is scratch memory.
+    apply(
+      mem,
+      1,
+      Array.from({ length: 30_000 }, (_, i) => [
+        `k${String((i * 7919 + offset) % 30_000).padStart(6, '0')}`,
+        `v${i}`,
+      ]),
+    );
+    return mem;
+  };
+  for (const offset of [11, 5]) {
+    const view = Memtable.frozenOver(build(offset).sharedBatches());
+    const keys = view.sortedKeys();
+    assert.equal(keys.length, 30_000);
+    for (let i = 0; i < keys.length; i++) assert.equal(keys[i], `k${String(i).padStart(6, '0')}`);
+    view.releaseFrozenView();
+    assert.throws(() => view.sortedKeyIds(), /after releaseFrozenView/);
+  }
+  assert.throws(() => new Memtable(1).releaseFrozenView(), /not a frozen view/);
+});

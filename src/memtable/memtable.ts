@@ -27,6 +27,7 @@ import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
 import { binaryString, copyBytes } from '../util/bytes.js';
 import { sharedBuffer, writeBuffers } from '../util/buffer-pool.js';
+import { giveScratch, takeScratch } from '../util/scratch.js';
 import { randomBytes } from 'node:crypto';
 import { halfSipHashBinary, halfSipHashBytes } from '../util/key-hash.js';
 import { compareKeys, sortKeyIds, type KeyTable } from './key-sort.js';
@@ -147,6 +148,10 @@ export class Memtable {
    *  only version of key id i, and ids are in key order, so order needs no sort. */
   #appendOnly = true;
   #minSeq = Number.MAX_SAFE_INTEGER;
+  /** Made by frozenOver(): a read-only view of another thread's memtable. */
+  #frozenView = false;
+  /** A frozen view whose key order went back to scratch memory: its order must not be read. */
+  #viewReleased = false;
 
   /** Number of the WAL holding this memtable's writes. */
   readonly walNumber: number;
@@ -281,9 +286,23 @@ export class Memtable {
     m.#vOff = ix.vOff;
     m.#vLen = ix.vLen;
     m.#appendOnly = false;
-    m.#pending = m.#identityPrefix(ix.keys).slice();
-    m.#pendingCount = ix.keys;
+    // Sorted now, in scratch memory that releaseFrozenView() gives back (ADR 0017).
+    const sorted = new Int32Array(takeScratch(4 * ix.keys), 0, ix.keys);
+    for (let id = 0; id < ix.keys; id++) sorted[id] = id;
+    sortKeyIds({ slabs, slab: m.#kSlab, off: m.#kOff, len: m.#kLen }, sorted);
+    m.#sorted = sorted;
+    m.#frozenView = true;
     return m;
+  }
+
+  /** Gives the key order of a view made by frozenOver() back to util/scratch.ts once nothing reads the view;
+   *  the view is not to be used again. */
+  releaseFrozenView(): void {
+    if (!this.#frozenView) throw new Error('releaseFrozenView: not a frozen view');
+    giveScratch(this.#sorted.buffer);
+    this.#sorted = new Int32Array(0);
+    this.#frozenView = false;
+    this.#viewReleased = true;
   }
 
   /**
@@ -684,6 +703,7 @@ export class Memtable {
    * binary-searched and the sorted runs between them are block-copied.
    */
   sortedKeyIds(): Int32Array {
+    if (this.#viewReleased) throw new Error('memtable view read after releaseFrozenView()');
     if (this.#appendOnly) return this.#identityPrefix(this.#keys);
     const m = this.#pendingCount;
     if (m === 0) return this.#sorted;

@@ -2,7 +2,8 @@
 // except at restart points (every `restartInterval` entries), where the key is stored whole.
 // REQUIRES: keys are added in strictly increasing internal-key order.
 import { putFixed32, putFixed64, putVarint } from '../util/coding.js';
-import { growBuffer, writeBinary } from '../util/bytes.js';
+import { writeBinary } from '../util/bytes.js';
+import { giveScratch, MIN_SCRATCH, takeScratch } from '../util/scratch.js';
 
 export class BlockBuilder {
   #buf = Buffer.allocUnsafe(8192);
@@ -95,7 +96,22 @@ export class BlockBuilder {
     this.entries = 0;
   }
 
+  /** Gives the buffer back for reuse when it came from util/scratch.ts (a block that outgrew 8 KiB: an index
+   *  block). The last finish()'s contents become invalid; the builder is not to be used again. */
+  release(): void {
+    giveScratch(this.#buf.buffer);
+    this.#buf = Buffer.alloc(0);
+    this.#len = 0;
+  }
+
   #reserve(extra: number): void {
-    this.#buf = growBuffer(this.#buf, this.#len, this.#len + extra);
+    const need = this.#len + extra;
+    const old = this.#buf;
+    if (need <= old.length) return;
+    // Past 8 KiB (index blocks) the buffer doubles in scratch memory, and the outgrown one is given back.
+    const next = Buffer.from(takeScratch(Math.max(need, 2 * old.length, MIN_SCRATCH)));
+    next.set(old.subarray(0, this.#len));
+    giveScratch(old.buffer);
+    this.#buf = next;
   }
 }

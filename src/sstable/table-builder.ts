@@ -20,6 +20,7 @@ import { bloomHash, buildBloom } from '../util/bloom.js';
 import { encodeProperties, type TableProperties } from './properties.js';
 import { codecOfName, compressBlock } from './compression.js';
 import type { CompressionName } from '../options/options.js';
+import { giveScratch, takeScratch } from '../util/scratch.js';
 
 const CODEC_BYTE = [Uint8Array.of(Codec.None), Uint8Array.of(Codec.Snappy), Uint8Array.of(Codec.Lz4)];
 
@@ -47,7 +48,8 @@ export class TableBuilder {
   readonly #opts: TableBuilderOptions;
   readonly #data: BlockBuilder;
   readonly #index: BlockBuilder;
-  #out = Buffer.allocUnsafe(FLUSH_AT + 64 * 1024);
+  // Output and key-hash buffers come from util/scratch.ts and go back in release() (ADR 0017).
+  #out = Buffer.from(takeScratch(FLUSH_AT + 64 * 1024));
   #outLen = 0;
   #offset = 0;
   #hashes = new Uint32Array(1024);
@@ -108,8 +110,10 @@ export class TableBuilder {
     props.rawValueBytes += vLen;
     if (this.#opts.bloomBitsPerKey > 0 && userKey !== this.#lastHashedKey) {
       if (this.#hashCount === this.#hashes.length) {
-        const h = new Uint32Array(this.#hashes.length * 2);
-        h.set(this.#hashes);
+        const old = this.#hashes;
+        const h = new Uint32Array(takeScratch(old.byteLength * 2));
+        h.set(old);
+        giveScratch(old.buffer);
         this.#hashes = h;
       }
       this.#hashes[this.#hashCount++] = bloomHash(userKey);
@@ -147,7 +151,10 @@ export class TableBuilder {
     const need = contents.length + BLOCK_TRAILER_SIZE;
     if (this.#outLen + need > this.#out.length) {
       this.#flushOut();
-      if (need > this.#out.length) this.#out = Buffer.allocUnsafe(need);
+      if (need > this.#out.length) {
+        giveScratch(this.#out.buffer);
+        this.#out = Buffer.from(takeScratch(need));
+      }
     }
     const out = this.#out;
     out.set(contents, this.#outLen);
@@ -203,9 +210,25 @@ export class TableBuilder {
 
   #written: { index: Buffer; filter: Buffer | undefined } | undefined;
 
-  /** After finish(): the index block and filter contents as written (for a hand-over of the parsed table). */
+  /** After finish() and before release(): the index block and filter contents as written (for a hand-over
+   *  of the parsed table). */
   get written(): { index: Buffer; filter: Buffer | undefined } {
     if (this.#written === undefined) throw new Error('TableBuilder.written before finish()');
     return this.#written;
+  }
+
+  /**
+   * Gives the builder's working buffers back to util/scratch.ts, after finish() and any use of `written` (the
+   * index block is one of them; the filter is not), or after an abandoned build. The builder is not to be used
+   * again. Not calling it only leaves the buffers to the garbage collector.
+   */
+  release(): void {
+    giveScratch(this.#out.buffer);
+    giveScratch(this.#hashes.buffer);
+    this.#out = Buffer.alloc(0);
+    this.#hashes = new Uint32Array(0);
+    this.#data.release();
+    this.#index.release();
+    this.#written = undefined;
   }
 }

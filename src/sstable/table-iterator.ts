@@ -1,6 +1,8 @@
 // Forward iteration over every internal entry of a table (all versions, deletions included), in internal-key
-// order. Used by compaction, which must see each version; blocks are read around the block cache.
+// order. Used by compaction, which must see each version; blocks are read around the block cache, many at a
+// time, through a read window (read-window.ts) that close() gives back.
 import { decodeBlock, type DecodedBlock } from './block.js';
+import { ReadWindow } from './read-window.js';
 import type { TableReader } from './table-reader.js';
 
 export class TableIterator {
@@ -8,6 +10,7 @@ export class TableIterator {
   #b = -1;
   #blk: DecodedBlock | undefined;
   #e = 0;
+  readonly #window = new ReadWindow();
 
   constructor(table: TableReader) {
     this.#t = table;
@@ -15,7 +18,7 @@ export class TableIterator {
 
   #load(b: number): void {
     while (b < this.#t.blockCount) {
-      const data = this.#t.dataBlockUncached(b);
+      const data = this.#t.dataBlockThrough(b, this.#window);
       const blk = decodeBlock(data, 0, data.length, true, this.#t.fileName, this.#t.blockOffsets[b]!);
       if (blk.keys.length > 0) {
         this.#b = b;
@@ -53,5 +56,10 @@ export class TableIterator {
   }
   next(): void {
     if (++this.#e >= this.#blk!.keys.length) this.#load(this.#b + 1);
+  }
+  /** Gives the read window back; the iterator is not to be used again. */
+  close(): void {
+    this.#blk = undefined;
+    this.#window.release();
   }
 }

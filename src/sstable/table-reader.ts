@@ -26,6 +26,7 @@ import { decodeProperties, type TableProperties } from './properties.js';
 import { blockCrc } from './table-builder.js';
 import { decompressBlock, isKnownCodec } from './compression.js';
 import { Kind, trailerKind } from '../format/keys.js';
+import { READ_WINDOW_BYTES, type ReadWindow } from './read-window.js';
 import { LookupResult } from '../keys/lookup-result.js';
 
 // Cache keys are slot * 2^34 + block offset. Slots are recycled when a reader closes, so they stay small;
@@ -319,10 +320,46 @@ export class TableReader {
     return copy;
   }
 
-  /** Contents of data block i read from the file, bypassing the cache (compaction reads). */
+  /** Contents of data block i read from the file, bypassing the cache. */
   dataBlockUncached(i: number): Buffer {
     this.#counters.blockReads++;
     return this.#readBlockChecked(this.blockOffsets[i]!, this.blockSizes[i]!);
+  }
+
+  /**
+   * Contents of data block i, verified, read through `w` and bypassing the cache (sequential scans:
+   * compaction). When `w` does not hold the block, it is refilled with up to READ_WINDOW_BYTES of data blocks
+   * from this block on, one read for many blocks. The contents are valid until the next call with `w`.
+   */
+  dataBlockThrough(i: number, w: ReadWindow): Buffer {
+    const off = this.blockOffsets[i]!;
+    const size = this.blockSizes[i]!;
+    this.#checkHandle(off, size);
+    const need = size + BLOCK_TRAILER_SIZE;
+    if (off < w.start || off + need > w.end) {
+      const last = this.blockOffsets.length - 1;
+      const dataEnd = this.blockOffsets[last]! + this.blockSizes[last]! + BLOCK_TRAILER_SIZE;
+      const length = Math.max(need, Math.min(READ_WINDOW_BYTES, dataEnd - off));
+      const buf = w.reserve(length);
+      this.#counters.blockReads++;
+      let n: number;
+      try {
+        n = this.file.read(buf, 0, length, off);
+      } catch (err) {
+        w.start = w.end = 0;
+        throw toIOError(err, `read ${this.fileName} @${off}`);
+      }
+      if (n !== length) {
+        w.start = w.end = 0;
+        throw new CorruptionError(this.fileName, off, `truncated read: ${n} of ${length} bytes`);
+      }
+      w.start = off;
+      w.end = off + length;
+    }
+    const at = off - w.start;
+    const codec = this.#verify(w.buf, at, size, off);
+    const stored = w.buf.subarray(at, at + size);
+    return codec === Codec.None ? stored : decompressBlock(codec, stored, this.fileName, off);
   }
 
   decodeDataBlock(i: number): DecodedBlock {

@@ -1,6 +1,6 @@
-// Compaction outputs reach the table cache with the index and filter their writer parsed (ADR 0014): a worker
-// transfers them with its result, an in-process compaction passes them as they are. Reads through such tables
-// return what was written, and a reopen reads the same tables from disk.
+// Flushed tables and compaction outputs reach the table cache with the index and filter their writer parsed
+// (ADR 0014, ADR 0017): a worker transfers them with its result, an in-process flush or compaction passes them
+// as they are. Reads through such tables return what was written, and a reopen reads the same tables from disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraniteDB } from '../../src/index.js';
@@ -14,7 +14,7 @@ const turns = async (n: number): Promise<void> => {
 };
 
 for (const backgroundThreads of [1, 0]) {
-  test(`compaction outputs open with the writer's index and filter (backgroundThreads ${backgroundThreads})`, async () => {
+  test(`flushed tables and compaction outputs open with the writer's index and filter (backgroundThreads ${backgroundThreads})`, async () => {
     const dir = makeTempDir('granite-handover-');
     const options = { backgroundThreads, blockSize: 512, seekCompaction: false };
     let db = await GraniteDB.open(dir, options);
@@ -22,13 +22,15 @@ for (const backgroundThreads of [1, 0]) {
       for (let round = 0; round < 2; round++) {
         for (let i = round; i < N; i += 1 + round) await db.put(key(i), value(i, round));
         await db.flush();
+        await turns(5); // the tables installed are opened one per event-loop turn
+        assert.equal(db.stats().counters.tableHandovers, round + 1, 'every flushed table adopted');
       }
       await db.compactRange();
-      await turns(20); // the tables installed are opened one per event-loop turn
+      await turns(20);
       const s = db.stats();
       const outputs = s.levels.reduce((n, l) => n + l.files, 0);
       assert.ok(outputs > 0);
-      assert.equal(s.counters.tableHandovers, outputs, `every output adopted (${outputs} tables)`);
+      assert.equal(s.counters.tableHandovers, 2 + outputs, `every output adopted (${outputs} tables)`);
       const filterLoads = s.blockCache.filter.misses;
       for (let i = 0; i < N; i++) {
         const expected = i % 2 === 1 ? value(i, 1) : value(i, 0);

@@ -47,7 +47,15 @@ port.on('message', (msg: ToWorker) => {
       return;
     case 'flush': {
       runFlush(fs, msg.spec, msg.batches).then(
-        (meta) => reply({ v: PROTOCOL_VERSION, type: 'flushed', id: msg.id, meta }),
+        (flushed) => {
+          const done = { v: PROTOCOL_VERSION, type: 'flushed', id: msg.id, flushed } as const;
+          try {
+            results.postMessage(done, handoverBuffers(flushed.table === undefined ? [] : [flushed.table]));
+          } catch {
+            // A buffer that cannot be transferred: the table opens from its file.
+            reply({ ...done, flushed: { meta: flushed.meta, table: undefined } });
+          }
+        },
         (err) => fail(msg.id, err), // writeLevel0Table removed the partial table
       );
       return;

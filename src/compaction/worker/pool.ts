@@ -11,7 +11,7 @@ import {
 } from 'node:worker_threads';
 import type { CompactionJob, CompactionResult } from '../task.js';
 import type { FlushSpec } from '../flush-run.js';
-import type { FileMeta } from '../../version/file-meta.js';
+import type { FlushedTable } from '../flush-table.js';
 import type { SharedBatches } from '../../memtable/shared-batches.js';
 import {
   PROTOCOL_VERSION,
@@ -108,7 +108,7 @@ export class WorkerPool {
     if (msg.type === 'done') {
       p.onResult?.(msg.result);
       (p.resolve as (r: CompactionResult) => void)(msg.result);
-    } else if (msg.type === 'flushed') (p.resolve as (r: FileMeta) => void)(msg.meta);
+    } else if (msg.type === 'flushed') (p.resolve as (r: FlushedTable) => void)(msg.flushed);
     else p.reject(rebuildError(msg.error));
   }
 
@@ -153,13 +153,14 @@ export class WorkerPool {
 
   /**
    * Runs a flush of the memtable whose batches are `batches` (ADR 0016: the worker reads them in the sender's
-   * shared memory, which must stay untouched until this settles). Resolves with the synced table's metadata.
+   * shared memory, which must stay untouched until this settles). Resolves with the synced table's metadata
+   * and its parsed index and filter, transferred from the worker.
    */
-  async runFlush(spec: FlushSpec, batches: SharedBatches): Promise<FileMeta> {
+  async runFlush(spec: FlushSpec, batches: SharedBatches): Promise<FlushedTable> {
     const slot = await this.#acquire();
     const id = this.#nextId++;
     try {
-      return await new Promise<FileMeta>((resolve, reject) => {
+      return await new Promise<FlushedTable>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject, onResult: undefined });
         slot.worker.postMessage({ v: PROTOCOL_VERSION, type: 'flush', id, spec, batches } satisfies ToWorker);
       });

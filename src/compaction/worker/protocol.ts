@@ -3,11 +3,11 @@
 import { CorruptionError, ErrorCode, GraniteError, IOError } from '../../errors/errors.js';
 import type { CompactionJob, CompactionResult } from '../task.js';
 import type { FlushSpec } from '../flush-run.js';
+import type { FlushedTable } from '../flush-table.js';
 import type { SharedBatches } from '../../memtable/shared-batches.js';
-import type { FileMeta } from '../../version/file-meta.js';
 import type { MessagePort } from 'node:worker_threads';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** What a worker is started with: the port its results go to, and the niceness to add to its thread. */
 export interface WorkerData {
@@ -21,7 +21,7 @@ export type ToWorker =
   | { v: typeof PROTOCOL_VERSION; type: 'flush'; id: number; spec: FlushSpec; batches: SharedBatches };
 export type FromWorker =
   | { v: typeof PROTOCOL_VERSION; type: 'done'; id: number; result: CompactionResult }
-  | { v: typeof PROTOCOL_VERSION; type: 'flushed'; id: number; meta: FileMeta }
+  | { v: typeof PROTOCOL_VERSION; type: 'flushed'; id: number; flushed: FlushedTable }
   | { v: typeof PROTOCOL_VERSION; type: 'error'; id: number; error: SerializedError };
 
 export interface SerializedError {
