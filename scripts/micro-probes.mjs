@@ -3,7 +3,8 @@
 //   pread  — fs.readSync of 1 B, 4, 8 and 16 KiB at random and sequential offsets of DIR's .sst files
 //   suffix — writing a 6-byte key suffix: charCodeAt loop vs slice() + latin1Write (block-builder.ts)
 //   keyout — a 16-byte binary-string key to a Buffer: allocUnsafe + loop vs Buffer.from(s, 'latin1') (bytes.ts)
-// Usage: node scripts/micro-probes.mjs sort|suffix|keyout   or   node scripts/micro-probes.mjs pread DIR
+//   crc    — zlib's crc32 of a 4 KiB block, as a block read from disk is checked (util/checksum.ts)
+// Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc   or   node scripts/micro-probes.mjs pread DIR
 import { openSync, readSync, fstatSync, readdirSync } from 'node:fs';
 
 const [what, dir] = process.argv.slice(2);
@@ -101,7 +102,23 @@ if (what === 'sort') {
       'ns per 16-byte key',
     );
   if (sink === 0) console.log('');
+} else if (what === 'crc') {
+  const { crc32 } = await import('node:zlib');
+  const arena = Buffer.allocUnsafe(32 << 20);
+  for (let i = 0; i < arena.length; i++) arena[i] = (i * 2654435761) >>> 24;
+  const blocks = arena.length / 4096;
+  let at = 0;
+  let sink = 0;
+  console.log(
+    'crc32 of a 4 KiB block (subarray + call), blocks of a 32 MiB arena in turn:',
+    best(10, 8192, () => {
+      for (let i = 0; i < 8192; i++, at = (at + 1) % blocks)
+        sink += crc32(arena.subarray(at * 4096, at * 4096 + 4096));
+    }),
+    'ns',
+  );
+  if (sink === 0.5) console.log('');
 } else {
-  console.error('usage: node scripts/micro-probes.mjs sort|suffix|keyout | pread DIR');
+  console.error('usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc | pread DIR');
   process.exit(2);
 }
