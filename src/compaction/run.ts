@@ -50,7 +50,7 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
   try {
     for (const f of [...task.inputs[0], ...task.inputs[1]]) {
       const name = tableFileName(f.fileNum);
-      readers.push(TableReader.open(fs.openRead(`${job.dir}/${name}`), f.fileNum, name, undefined, counters));
+      readers.push(TableReader.openForScan(fs.openRead(`${job.dir}/${name}`), f.fileNum, name, counters));
       result.bytesRead += f.size;
     }
     its = readers.map((r) => new TableIterator(r));

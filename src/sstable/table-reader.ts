@@ -80,6 +80,7 @@ export class TableReader {
     cache: BlockCache | undefined,
     counters: TableCounters,
     preparsed: PreparsedTable | undefined,
+    withFilter: boolean,
   ) {
     this.fileNum = fileNum;
     this.fileName = fileName;
@@ -145,6 +146,7 @@ export class TableReader {
       if (off + size + BLOCK_TRAILER_SIZE > footerAt)
         throw new CorruptionError(fileName, metaOff, 'meta block beyond end of data');
       if (meta.keys[i] === META_FILTER) {
+        if (!withFilter) continue;
         if (preparsed === undefined) filter = this.#readBlockChecked(off, size);
         else if (preparsed.filter?.length === size) filter = preparsed.filter;
         else throw new CorruptionError(fileName, off, 'handed-over filter does not match the table');
@@ -179,7 +181,23 @@ export class TableReader {
     preparsed?: PreparsedTable,
   ): TableReader {
     try {
-      return new TableReader(fileNum, fileName, file, cache, counters, preparsed);
+      return new TableReader(fileNum, fileName, file, cache, counters, preparsed, true);
+    } catch (err) {
+      file.close();
+      throw err;
+    }
+  }
+
+  /** Opens a table to be read from end to end (a compaction input): as open(), without reading its filter,
+   *  which a scan never consults (every mayContain() is true). */
+  static openForScan(
+    file: RandomAccessFile,
+    fileNum: number,
+    fileName: string,
+    counters: TableCounters,
+  ): TableReader {
+    try {
+      return new TableReader(fileNum, fileName, file, undefined, counters, undefined, false);
     } catch (err) {
       file.close();
       throw err;
@@ -339,7 +357,8 @@ export class TableReader {
     if (off < w.start || off + need > w.end) {
       const last = this.blockOffsets.length - 1;
       const dataEnd = this.blockOffsets[last]! + this.blockSizes[last]! + BLOCK_TRAILER_SIZE;
-      const length = Math.max(need, Math.min(READ_WINDOW_BYTES, dataEnd - off));
+      // #checkHandle guarantees off + need <= size; the window never reads past the file either.
+      const length = Math.max(need, Math.min(READ_WINDOW_BYTES, dataEnd - off, this.size - off));
       const buf = w.reserve(length);
       this.#counters.blockReads++;
       let n: number;

@@ -1,6 +1,7 @@
 // Working buffers reused across jobs (ADR 0017): a table built in buffers another build gave back is byte for
 // byte the table built in fresh memory, and a compaction's input iterator, reading many blocks per read through
-// a window, returns every entry and reports a damaged block at that block's offset.
+// a window, returns every entry and reports a damaged block at that block's offset; it opens its table without
+// reading the filter, which a scan never consults.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CorruptionError } from '../../src/index.js';
@@ -115,6 +116,33 @@ test('a damaged block read through the window is CorruptionError at that block, 
     (err: unknown) => err instanceof CorruptionError && err.file === '2.sst' && err.offset === at,
   );
   assert.ok(seen > 0, 'the blocks before the damaged one were read');
+  it.close();
+  reader.unref();
+});
+
+test('a compaction input opens without reading its filter: a damaged filter fails a point-lookup open, not a scan', () => {
+  const fs = new MemoryFileSystem();
+  fs.mkdir('/t');
+  const bytes = build(fs, '/t/1.sst', 5000, 5, () => 120);
+  const probe = TableReader.open(fs.openRead('/t/1.sst'), 1, '1.sst', undefined, counters());
+  const last = probe.blockCount - 1;
+  const filterAt = probe.blockOffsets[last]! + probe.blockSizes[last]! + 5; // written right after the data
+  probe.unref();
+  const damaged = Buffer.from(bytes);
+  damaged[filterAt + 10]! ^= 0x01;
+  const file = fs.create('/t/2.sst');
+  file.append(damaged);
+  file.close();
+  assert.throws(
+    () => TableReader.open(fs.openRead('/t/2.sst'), 2, '2.sst', undefined, counters()),
+    (err: unknown) => err instanceof CorruptionError && err.offset === filterAt,
+  );
+  const reader = TableReader.openForScan(fs.openRead('/t/2.sst'), 2, '2.sst', counters());
+  assert.equal(reader.hasFilter, false);
+  const it = new TableIterator(reader);
+  let n = 0;
+  for (it.seekToFirst(); it.valid(); it.next()) assert.equal(it.key(), key(n++));
+  assert.equal(n, 5000);
   it.close();
   reader.unref();
 });
