@@ -48,6 +48,27 @@ function build(
   return fs.readFile(path);
 }
 
+/** Builds /t/1.sst (5000 entries of 120 bytes), then /t/2.sst: the same bytes with one bit flipped at the
+ *  offset `where` picks from table 1's block offsets and sizes. Returns that offset. */
+function damagedCopy(
+  fs: MemoryFileSystem,
+  salt: number,
+  where: (t: TableReader) => number,
+  bit: number,
+): number {
+  fs.mkdir('/t');
+  const bytes = build(fs, '/t/1.sst', 5000, salt, () => 120);
+  const probe = TableReader.open(fs.openRead('/t/1.sst'), 1, '1.sst', undefined, counters());
+  const at = where(probe);
+  probe.unref();
+  const damaged = Buffer.from(bytes);
+  damaged[at + 10]! ^= bit;
+  const file = fs.create('/t/2.sst');
+  file.append(damaged);
+  file.close();
+  return at;
+}
+
 test('a table built in buffers an earlier, larger build gave back is the table built before it', () => {
   const fs = new MemoryFileSystem();
   fs.mkdir('/t');
@@ -92,17 +113,7 @@ test('the compaction iterator reads every entry through its read window, blocks 
 
 test('a damaged block read through the window is CorruptionError at that block, never wrong data', () => {
   const fs = new MemoryFileSystem();
-  fs.mkdir('/t');
-  const bytes = build(fs, '/t/1.sst', 5000, 4, () => 120);
-  const probe = TableReader.open(fs.openRead('/t/1.sst'), 1, '1.sst', undefined, counters());
-  const victim = Math.floor(probe.blockCount / 2);
-  const at = probe.blockOffsets[victim]!;
-  probe.unref();
-  const damaged = Buffer.from(bytes);
-  damaged[at + 10]! ^= 0x40;
-  const file = fs.create('/t/2.sst');
-  file.append(damaged);
-  file.close();
+  const at = damagedCopy(fs, 4, (t) => t.blockOffsets[Math.floor(t.blockCount / 2)]!, 0x40);
   const reader = TableReader.open(fs.openRead('/t/2.sst'), 2, '2.sst', undefined, counters());
   const it = new TableIterator(reader);
   let seen = 0;
@@ -122,17 +133,9 @@ test('a damaged block read through the window is CorruptionError at that block, 
 
 test('a compaction input opens without reading its filter: a damaged filter fails a point-lookup open, not a scan', () => {
   const fs = new MemoryFileSystem();
-  fs.mkdir('/t');
-  const bytes = build(fs, '/t/1.sst', 5000, 5, () => 120);
-  const probe = TableReader.open(fs.openRead('/t/1.sst'), 1, '1.sst', undefined, counters());
-  const last = probe.blockCount - 1;
-  const filterAt = probe.blockOffsets[last]! + probe.blockSizes[last]! + 5; // written right after the data
-  probe.unref();
-  const damaged = Buffer.from(bytes);
-  damaged[filterAt + 10]! ^= 0x01;
-  const file = fs.create('/t/2.sst');
-  file.append(damaged);
-  file.close();
+  // The filter is written right after the last data block and its 5-byte trailer.
+  const last = (t: TableReader): number => t.blockCount - 1;
+  const filterAt = damagedCopy(fs, 5, (t) => t.blockOffsets[last(t)]! + t.blockSizes[last(t)]! + 5, 0x01);
   assert.throws(
     () => TableReader.open(fs.openRead('/t/2.sst'), 2, '2.sst', undefined, counters()),
     (err: unknown) => err instanceof CorruptionError && err.offset === filterAt,
