@@ -183,3 +183,33 @@ for (const flushInWorker of [true, false]) {
     }
   });
 }
+
+test('a worker idle for idleMs is terminated, and the next job starts a new one; a job in between keeps it', async () => {
+  const dir = makeTempDir('granite-flush-idle-');
+  const pool = new WorkerPool(1, undefined, 0, 150);
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  const flush = (fileNum: number): Promise<unknown> => {
+    const mem = new Memtable(1);
+    const rep = new WriteBatch().put(`key-${fileNum}`, 'value').encodeCopy();
+    mem.addBatch(rep, rep.length, 1);
+    return pool.runFlush({ dir, fileNum, table: TABLE, oldestSnapshot: 0 }, mem.sharedBatches());
+  };
+  try {
+    await flush(1);
+    await sleep(60);
+    await flush(2); // within idleMs of the last job: the same worker, its idle clock restarted
+    await sleep(60);
+    assert.equal(pool.retired, 0);
+    assert.equal(pool.liveWorkers, 1);
+    await sleep(400);
+    assert.equal(pool.retired, 1, 'terminated once idle for idleMs');
+    assert.equal(pool.liveWorkers, 0);
+    await flush(3);
+    assert.equal(pool.liveWorkers, 1, 'a new worker ran the next job');
+    assert.ok(readFileSync(join(dir, tableFileName(3))).includes('key-3'));
+  } finally {
+    await pool.close();
+    removeDir(dir);
+  }
+  assert.equal(pool.retired, 1, 'close() is not an idle retirement');
+});

@@ -1,5 +1,7 @@
 // A fixed pool of background worker threads (compactions, or flushes: the engine keeps one pool of each);
 // the only module that constructs Worker. A job goes to an idle worker or waits for one. Workers do not keep the process alive while idle; close() terminates them.
+// A worker idle for `idleMs` is terminated, which gives its heap back to the system, and a new one starts
+// with the next job (ADR 0017).
 // Results come back on a MessagePort of their own, so pollSync() can take them without an event-loop turn
 // (receiveMessageOnPort): a program that only runs synchronous reads still gets finished compactions installed.
 import {
@@ -33,7 +35,14 @@ interface Slot {
   results: MessagePort;
   busy: boolean;
   pending: Map<number, Pending>;
+  /** Set while the slot is idle: retires it when it fires. */
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Its worker was terminated for idleness; the next job starts a new one in its place. */
+  retired: boolean;
 }
+
+/** How long a worker may stay idle before it is terminated. */
+export const WORKER_IDLE_MS = 2000;
 
 /**
  * Starts a compaction worker with a results port. Workers inherit the process's execArgv; a flag about how the
@@ -75,19 +84,36 @@ export class WorkerPool {
 
   readonly #limits: ResourceLimits | undefined;
   readonly #nice: number;
+  readonly #idleMs: number;
+  /** Workers terminated for idleness so far. */
+  retired = 0;
 
   /** `resourceLimits` bound each worker's heap (V8 collects sooner as a worker nears them); `nice` is added to
-   *  each worker thread's niceness (Linux; see worker/priority.ts). */
-  constructor(size: number, resourceLimits?: ResourceLimits, nice = 0) {
+   *  each worker thread's niceness (Linux; see worker/priority.ts); a worker idle for `idleMs` is terminated
+   *  (0: never). */
+  constructor(size: number, resourceLimits?: ResourceLimits, nice = 0, idleMs = WORKER_IDLE_MS) {
     this.#limits = resourceLimits;
     this.#nice = nice;
+    this.#idleMs = idleMs;
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
+  }
+
+  /** Workers running now (not terminated for idleness). */
+  get liveWorkers(): number {
+    return this.#slots.filter((s) => !s.retired).length;
   }
 
   #spawn(): Slot {
     const { worker, port1 } = startWorker(this.#limits, this.#nice);
     worker.unref();
-    const slot: Slot = { worker, results: port1, busy: false, pending: new Map() };
+    const slot: Slot = {
+      worker,
+      results: port1,
+      busy: false,
+      pending: new Map(),
+      idleTimer: undefined,
+      retired: false,
+    };
     port1.on('message', (msg: FromWorker) => this.#deliver(slot, msg));
     port1.unref(); // after on('message'), which refs the port again: an idle pool must not keep a process alive
     const failAll = (err: unknown): void => {
@@ -122,11 +148,15 @@ export class WorkerPool {
   }
 
   async #acquire(): Promise<Slot> {
-    let slot = this.#slots.find((s) => !s.busy);
-    while (slot === undefined) {
+    let i = this.#slots.findIndex((s) => !s.busy);
+    while (i < 0) {
       await new Promise<void>((r) => this.#waiting.push(r));
-      slot = this.#slots.find((s) => !s.busy);
+      i = this.#slots.findIndex((s) => !s.busy);
     }
+    let slot = this.#slots[i]!;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
+    if (slot.retired) slot = this.#slots[i] = this.#spawn();
     slot.busy = true;
     slot.worker.ref();
     return slot;
@@ -135,7 +165,20 @@ export class WorkerPool {
   #release(slot: Slot): void {
     slot.busy = false;
     slot.worker.unref();
+    if (this.#idleMs > 0 && !this.#closed) {
+      slot.idleTimer = setTimeout(() => this.#retire(slot), this.#idleMs);
+      slot.idleTimer.unref();
+    }
     this.#waiting.shift()?.();
+  }
+
+  #retire(slot: Slot): void {
+    slot.idleTimer = undefined;
+    if (slot.busy || slot.retired || slot.pending.size > 0 || this.#closed) return;
+    slot.retired = true;
+    this.retired++;
+    void slot.worker.terminate();
+    slot.results.close();
   }
 
   async run(job: CompactionJob, onResult?: (r: CompactionResult) => void): Promise<CompactionResult> {
@@ -171,6 +214,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    for (const s of this.#slots) clearTimeout(s.idleTimer);
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
     for (const s of this.#slots) s.results.close();
   }
