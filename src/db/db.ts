@@ -348,6 +348,12 @@ export class GraniteDB {
     let maxSeq = vs.lastSequence;
     let mem = new Memtable(0);
     const newFiles: { level: number; meta: FileMeta }[] = [];
+    const handovers: TableHandover[] = [];
+    const writeRecovered = async (m: Memtable): Promise<void> => {
+      const flushed = await this.#writeL0(m, false);
+      newFiles.push({ level: 0, meta: flushed.meta });
+      if (flushed.table !== undefined) handovers.push(flushed.table);
+    };
     let stop = false;
     const mode = this.#opts.walRecoveryMode;
     // Sequence numbers continue from one record to the next across all replayed WALs (a group takes the
@@ -411,7 +417,7 @@ export class GraniteDB {
       prevWalSize = bytes.length;
       this.#lastSeq = maxSeq; // flushes below drop versions shadowed before maxSeq
       if (!this.#opts.readOnly && mem.approximateBytes >= this.#opts.memtableSize) {
-        newFiles.push({ level: 0, meta: (await this.#writeL0(mem, false)).meta });
+        await writeRecovered(mem);
         mem = new Memtable(0);
       }
     }
@@ -420,7 +426,7 @@ export class GraniteDB {
       this.#mem = mem;
       return;
     }
-    if (!mem.isEmpty) newFiles.push({ level: 0, meta: (await this.#writeL0(mem, false)).meta });
+    if (!mem.isEmpty) await writeRecovered(mem);
     const walNum = vs.newFileNumber();
     this.#wal = new LogWriter(fs.create(join(this.#dir, walFileName(walNum))));
     this.#mem = new Memtable(walNum);
@@ -429,6 +435,7 @@ export class GraniteDB {
     vs.liveWals.clear();
     await vs.writeNewManifest({ newFiles, logNumber: walNum, newWals: [walNum], lastSequence: maxSeq });
     for (const f of newFiles) this.#pendingOutputs.delete(f.meta.fileNum);
+    this.#warmTables(newFiles, handovers); // opened with the index and filter the flush parsed
     this.#deleteObsoleteFiles();
     await this.#settleUnlinks(); // an opened database holds no obsolete files
     if (this.#opts.paranoidChecks) {

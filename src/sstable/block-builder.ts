@@ -3,7 +3,7 @@
 // REQUIRES: keys are added in strictly increasing internal-key order.
 import { putFixed32, putFixed64, putVarint } from '../util/coding.js';
 import { writeBinary } from '../util/bytes.js';
-import { giveScratch, MIN_SCRATCH, takeScratch } from '../util/scratch.js';
+import { giveScratch, growScratch } from '../util/scratch.js';
 
 export class BlockBuilder {
   #buf = Buffer.allocUnsafe(8192);
@@ -106,12 +106,8 @@ export class BlockBuilder {
 
   #reserve(extra: number): void {
     const need = this.#len + extra;
-    const old = this.#buf;
-    if (need <= old.length) return;
+    if (need <= this.#buf.length) return;
     // Past 8 KiB (index blocks) the buffer doubles in scratch memory, and the outgrown one is given back.
-    const next = Buffer.from(takeScratch(Math.max(need, 2 * old.length, MIN_SCRATCH)));
-    next.set(old.subarray(0, this.#len));
-    giveScratch(old.buffer);
-    this.#buf = next;
+    this.#buf = Buffer.from(growScratch(this.#buf, this.#len, Math.max(need, 2 * this.#buf.length)));
   }
 }

@@ -20,7 +20,7 @@ import { bloomHash, buildBloom } from '../util/bloom.js';
 import { encodeProperties, type TableProperties } from './properties.js';
 import { codecOfName, compressBlock } from './compression.js';
 import type { CompressionName } from '../options/options.js';
-import { giveScratch, takeScratch } from '../util/scratch.js';
+import { giveScratch, growScratch, takeScratch } from '../util/scratch.js';
 
 const CODEC_BYTE = [Uint8Array.of(Codec.None), Uint8Array.of(Codec.Snappy), Uint8Array.of(Codec.Lz4)];
 
@@ -111,10 +111,7 @@ export class TableBuilder {
     if (this.#opts.bloomBitsPerKey > 0 && userKey !== this.#lastHashedKey) {
       if (this.#hashCount === this.#hashes.length) {
         const old = this.#hashes;
-        const h = new Uint32Array(takeScratch(old.byteLength * 2));
-        h.set(old);
-        giveScratch(old.buffer);
-        this.#hashes = h;
+        this.#hashes = new Uint32Array(growScratch(old, old.byteLength, old.byteLength * 2));
       }
       this.#hashes[this.#hashCount++] = bloomHash(userKey);
       this.#lastHashedKey = userKey;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import {
   giveScratch,
+  growScratch,
   MAX_SCRATCH_BYTES,
   MIN_SCRATCH,
   scratchBytes,
@@ -57,4 +58,14 @@ test('a thread keeps at most MAX_SCRATCH_BYTES', () => {
   assert.ok(scratchBytes() >= MAX_SCRATCH_BYTES / 2);
   // Empty the pool again for the other tests of this file's process.
   for (let i = 0; i < 8; i++) takeScratch(MAX_SCRATCH_BYTES / 4);
+});
+
+test('growScratch keeps the used bytes of a view and gives the outgrown buffer back', () => {
+  const old = takeScratch(MIN_SCRATCH);
+  const view = new Uint8Array(old, 16, 100);
+  view.set(Array.from({ length: 100 }, (_, i) => i));
+  const grown = growScratch(view, 40, 3 * MIN_SCRATCH);
+  assert.equal(grown.byteLength, 4 * MIN_SCRATCH);
+  assert.deepEqual([...new Uint8Array(grown, 0, 40)], [...view.subarray(0, 40)]);
+  assert.equal(takeScratch(MIN_SCRATCH), old, 'the outgrown buffer went back to the pool');
 });

@@ -56,6 +56,15 @@ export function giveScratch(ab: ArrayBufferLike): void {
   freeBytes += cap;
 }
 
+/** A buffer of scratchCapacity(bytes) bytes that starts with the first `used` bytes of `old`, whose buffer is
+ *  given back (a growable working buffer outgrowing itself). */
+export function growScratch(old: ArrayBufferView, used: number, bytes: number): ArrayBuffer {
+  const next = takeScratch(bytes);
+  new Uint8Array(next).set(new Uint8Array(old.buffer, old.byteOffset, used));
+  giveScratch(old.buffer);
+  return next;
+}
+
 /** Bytes this thread holds for reuse (tests and stats). */
 export function scratchBytes(): number {
   return freeBytes;
