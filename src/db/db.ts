@@ -41,7 +41,7 @@ import { codecUnavailable } from '../sstable/compression.js';
 import { batchCount, batchSeq, visitBatch } from '../batch/batch-reader.js';
 import { WriteBatch, encodeSingle } from '../batch/write-batch.js';
 import { toBinaryBound, toBinaryKey, type KeyLike } from '../keys/user-key.js';
-import { Memtable, memtableHash } from '../memtable/memtable.js';
+import { Memtable, memtableHash, reserveWriteMemory } from '../memtable/memtable.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
@@ -57,7 +57,12 @@ import { VersionSet } from '../version/version-set.js';
 import type { VersionEdit } from '../version/version-edit.js';
 import { DBCursor, DBIterator, resolveBounds, type IteratorOptions, type RangeOptions } from './db-cursor.js';
 import { preparsedOf, type TableHandover } from '../compaction/table-handover.js';
-import { flushWorkerLimits, writeLevel0Table, writeLevel0TableInWorker } from './flush-job.js';
+import {
+  FLUSH_WORKER_IDLE_MS,
+  flushWorkerLimits,
+  writeLevel0Table,
+  writeLevel0TableInWorker,
+} from './flush-job.js';
 import type { FlushedTable } from '../compaction/flush-table.js';
 import {
   makeTask,
@@ -165,6 +170,8 @@ export class GraniteDB {
   #pool: WorkerPool | undefined;
   /** The flush worker (one thread, started by the first background flush). */
   #flushPool: WorkerPool | undefined;
+  /** Lowers the write-memory pools' caps raised at open (reserveWriteMemory); idempotent. */
+  #releaseWriteMemory: () => void = () => undefined;
   /** The worker compaction running now, for #pollCompaction. */
   #inflight: InflightCompaction | undefined;
   /** Read work (a get 1, an iterator 16) since the event loop last turned, while a compaction runs. */
@@ -241,6 +248,7 @@ export class GraniteDB {
     const dir = this.#dir;
     const o = this.#opts;
     let createdDir = false;
+    this.#releaseWriteMemory = reserveWriteMemory(o.memtableSize);
     try {
       if (!fs.exists(dir)) {
         if (!o.createIfMissing || o.readOnly) throw new NotFoundError(`database ${dir} does not exist`);
@@ -460,7 +468,12 @@ export class GraniteDB {
     // flushInWorker; recovery, an injected file system and backgroundThreads 0 build the table here.
     let written: Promise<FlushedTable>;
     if (background && o.flushInWorker && o.backgroundThreads > 0 && o.fileSystem === undefined) {
-      this.#flushPool ??= new WorkerPool(1, flushWorkerLimits(o.memtableSize), o.backgroundNice);
+      this.#flushPool ??= new WorkerPool(
+        1,
+        flushWorkerLimits(o.memtableSize),
+        o.backgroundNice,
+        FLUSH_WORKER_IDLE_MS,
+      );
       written = writeLevel0TableInWorker(
         mem,
         fileNum,
@@ -1363,6 +1376,7 @@ export class GraniteDB {
         filter: { hits: this.#tables.counters.bloomChecks, misses: this.#tables.filterLoads },
       },
       compacting: this.#compacting !== undefined,
+      workers: { flush: this.#flushPool?.liveWorkers ?? 0, compaction: this.#pool?.liveWorkers ?? 0 },
       backgroundError: this.#bgError?.message,
     };
   }
@@ -1401,6 +1415,7 @@ export class GraniteDB {
     this.#tables.close();
     this.#lock?.release();
     this.#lock = undefined;
+    this.#releaseWriteMemory();
   }
 
   /** The database directory (absolute). */

@@ -24,6 +24,14 @@ export function writeLevel0TableInWorker(
 }
 
 /**
+ * How long the flush worker may stay idle before it is terminated (ADR 0017; compaction workers keep
+ * WORKER_IDLE_MS). Shorter than a compaction worker's: under a steady write load flushes follow each other far
+ * sooner, and after the last one its heap and working buffers (about 15 MiB) would otherwise stay through the
+ * compaction that flush started and the reads that follow.
+ */
+export const FLUSH_WORKER_IDLE_MS = 500;
+
+/**
  * Heap bounds for the flush worker, so that V8 collects a finished flush's garbage soon instead of letting the
  * heap grow (measured when the worker rebuilt each memtable: peak RSS of a 1M-key random fill 444 MiB
  * unbounded, ADR 0010). Since ADR 0016 it rebuilds none and needs far less; the bounds are kept as a margin.

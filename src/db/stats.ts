@@ -104,6 +104,8 @@ export interface DBStats {
    *  pinned with their open table, so a hit is a lookup served by an open table and a miss is a table open. */
   blockCache: Record<'data' | 'index' | 'filter', { hits: number; misses: number }>;
   compacting: boolean;
+  /** Worker threads alive now (ADR 0017: an idle worker is terminated, the next job starts one). */
+  workers: { flush: number; compaction: number };
   backgroundError: string | undefined;
 }
 

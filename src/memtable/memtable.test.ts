@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Memtable, memtableHash } from './memtable.js';
+import {
+  Memtable,
+  capacityFor,
+  memtableHash,
+  pooledIndexArrayBytes,
+  reserveWriteMemory,
+} from './memtable.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { bloomHash } from '../util/bloom.js';
 import { WriteBatch } from '../batch/write-batch.js';
@@ -343,6 +349,7 @@ test('Memtable: keys crafted to share one bloom hash do not share a memtable has
 test('Memtable: a retired memtable gives its buffers to the write-buffer pool only after its last cursor closes', async () => {
   const { writeBuffers } = await import('../util/buffer-pool.js');
   const { MemtableCursor } = await import('./memtable-cursor.js');
+  const release = reserveWriteMemory(4 * 1024 * 1024); // as an open database does
   // No other test in this file retires a memtable, so the pool starts empty, far below its cap.
   assert.equal(writeBuffers.bytes, 0);
   const mem = new Memtable(1);
@@ -364,6 +371,41 @@ test('Memtable: a retired memtable gives its buffers to the write-buffer pool on
   c2.close();
   assert.ok(writeBuffers.bytes >= before + rep.buffer.byteLength + 1024 * 1024, 'both buffers pooled');
   assert.throws(() => new MemtableCursor(mem, 1000), /recycled/);
+  release();
+  assert.equal(writeBuffers.bytes, 0, 'released: nothing kept beyond the cap');
+});
+
+test('reserveWriteMemory: the write-buffer pool keeps one memtable of buffers per reservation, and nothing without one', async () => {
+  const { writeBuffers } = await import('../util/buffer-pool.js');
+  /** Retires `n` memtables of one 1 MiB slab each, all made before the first retires (a new memtable would
+   *  otherwise take the slab the last one gave back). */
+  const retireMemtables = (n: number): void => {
+    const mems = Array.from({ length: n }, () => new Memtable(1));
+    for (const mem of mems) apply(mem, 1, [['k', 'v']]);
+    for (const mem of mems) mem.retire();
+  };
+  assert.equal(writeBuffers.maxBytes, 0);
+  retireMemtables(1);
+  assert.equal(writeBuffers.bytes, 0, 'no open database: nothing pooled');
+  assert.equal(pooledIndexArrayBytes(), 0);
+  const a = reserveWriteMemory(1024 * 1024);
+  const b = reserveWriteMemory(2 * 1024 * 1024);
+  assert.equal(writeBuffers.maxBytes, 3 * 1024 * 1024);
+  retireMemtables(4);
+  assert.equal(writeBuffers.bytes, 3 * 1024 * 1024, 'three slabs fit under the cap, the fourth is dropped');
+  const arrays = pooledIndexArrayBytes();
+  assert.ok(
+    arrays > 0 && arrays <= (3 * 3 * 1024 * 1024) / 4,
+    `per-entry arrays pooled under 3/4 of the reservations: ${arrays}`,
+  );
+  b();
+  b(); // a second call lowers nothing more
+  assert.equal(writeBuffers.maxBytes, 1024 * 1024);
+  assert.equal(writeBuffers.bytes, 1024 * 1024, 'what no longer fits is dropped');
+  a();
+  assert.equal(writeBuffers.maxBytes, 0);
+  assert.equal(writeBuffers.bytes, 0);
+  assert.equal(pooledIndexArrayBytes(), 0, 'per-entry arrays dropped with the last reservation');
 });
 
 test('Memtable: sharedBatches lists every batch in order, in place when in shared memory, else as a copy', () => {
@@ -416,6 +458,7 @@ test('Memtable: an unordered memtable shares its key index; frozenOver reads it 
 });
 
 test('Memtable: a retired memtable lends its index arrays to the next one of its size and cannot be read after', () => {
+  const release = reserveWriteMemory(1024 * 1024); // as an open database does: the pools hold nothing without it
   const unordered = (): Memtable => {
     const mem = new Memtable(1, 3000);
     for (let i = 0; i < 3000; i += 100)
@@ -444,6 +487,7 @@ test('Memtable: a retired memtable lends its index arrays to the next one of its
     assert.equal(b.get(`k${k}`, 1e9, out), LookupResult.Found);
   }
   assert.equal(b.sortedKeys().length, 3000);
+  release();
 });
 
 test('sortKeyIds: ranges large enough to sort in scratch memory sort right, again when the scratch is reused', () => {
@@ -514,4 +558,18 @@ test('Memtable: a frozen view sorts in scratch memory; after releaseFrozenView i
     assert.throws(() => view.sortedKeyIds(), /after releaseFrozenView/);
   }
   assert.throws(() => new Memtable(1).releaseFrozenView(), /not a frozen view/);
+});
+
+test('capacityFor: room for 1/8 more keys, at most 1/8 of a power of two beyond that, the same for nearby counts', () => {
+  assert.equal(capacityFor(0), 1024);
+  assert.equal(capacityFor(1024), 1024);
+  fc.assert(
+    fc.property(fc.integer({ min: 1025, max: 1 << 26 }), (keys) => {
+      const want = keys + (keys >>> 3);
+      const c = capacityFor(keys);
+      assert.ok(c >= want, `${c} < ${want}`);
+      assert.ok(c - want < 2 ** Math.floor(Math.log2(want)) / 8, `${c} wastes too much for ${keys}`);
+    }),
+  );
+  assert.equal(capacityFor(144_600), capacityFor(144_700), 'memtables of about one size share pooled arrays');
 });

@@ -67,10 +67,42 @@ function mix(h: number): number {
  * held eleven memtables' arrays at its peak (heaptrack). Reused arrays keep old contents: every slot is
  * written before it is read (key ids below #keys, entries below #count).
  */
-const INDEX_POOL_BYTES = 24 * 1024 * 1024;
 const pooledInt32: Int32Array[] = [];
 const pooledFloat64: Float64Array[] = [];
 let pooledIndexBytes = 0;
+/** Cap of pooledIndexBytes: 3/4 of the memtable sizes reserved (a memtable of 116-byte entries has arrays of
+ *  about 5/8 of its size, rounded up to powers of two). */
+let indexPoolCap = 0;
+
+/**
+ * Raises the caps of the pools that recycle memtable memory (write-batch buffers and slabs: `memtableSize`;
+ * per-entry arrays: 3/4 of it) while a database with memtables of that size is open, so that the pools hold
+ * about the next memtable's memory per open database and no more. The returned function lowers them again
+ * (and drops what no longer fits); calling it twice lowers them once.
+ */
+export function reserveWriteMemory(memtableSize: number): () => void {
+  const indexBytes = Math.floor((memtableSize * 3) / 4);
+  writeBuffers.grow(memtableSize);
+  indexPoolCap += indexBytes;
+  let reserved = true;
+  return () => {
+    if (!reserved) return;
+    reserved = false;
+    writeBuffers.shrink(memtableSize);
+    indexPoolCap -= indexBytes;
+    trimIndexPool(pooledInt32);
+    trimIndexPool(pooledFloat64);
+  };
+}
+
+/** Bytes of per-entry arrays held for reuse (at most 3/4 of the memtable sizes reserved). */
+export function pooledIndexArrayBytes(): number {
+  return pooledIndexBytes;
+}
+
+function trimIndexPool(pool: (Int32Array | Float64Array)[]): void {
+  while (pooledIndexBytes > indexPoolCap && pool.length > 0) pooledIndexBytes -= pool.shift()!.byteLength;
+}
 
 function takePooled<T extends Int32Array | Float64Array>(pool: T[], n: number): T | undefined {
   for (let i = pool.length - 1; i >= 0; i--) {
@@ -87,7 +119,7 @@ function takePooled<T extends Int32Array | Float64Array>(pool: T[], n: number): 
 function givePooled<T extends Int32Array | Float64Array>(pool: T[], a: T): void {
   if (!(a.buffer instanceof SharedArrayBuffer) || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength)
     return;
-  if (pooledIndexBytes + a.byteLength > INDEX_POOL_BYTES) return;
+  if (pooledIndexBytes + a.byteLength > indexPoolCap) return;
   pool.push(a);
   pooledIndexBytes += a.byteLength;
 }
@@ -96,6 +128,18 @@ const sharedInt32 = (n: number): Int32Array =>
   takePooled(pooledInt32, n) ?? new Int32Array(new SharedArrayBuffer(4 * n));
 const sharedFloat64 = (n: number): Float64Array =>
   takePooled(pooledFloat64, n) ?? new Float64Array(new SharedArrayBuffer(8 * n));
+
+/**
+ * Array length for about `keys` keys: 1/8 more, rounded up to a multiple of 1/8 of its power of two, so that
+ * memtables of about the same key count ask for the same length (the pool matches lengths exactly). Powers of
+ * two alone wasted up to half: 10 MiB of arrays for the 145k entries of a 16 MiB memtable, 6.25 MiB now.
+ */
+export function capacityFor(keys: number): number {
+  if (keys <= 1024) return 1024;
+  const want = keys + (keys >>> 3);
+  const step = 2 ** (Math.floor(Math.log2(want)) - 3);
+  return Math.ceil(want / step) * step;
+}
 
 function grown<T extends Int32Array | Float64Array>(a: T, n: number, make: (n: number) => T): T {
   const b = make(n);
@@ -162,7 +206,7 @@ export class Memtable {
    */
   constructor(walNumber: number, expectedKeys = 0) {
     this.walNumber = walNumber;
-    const n = expectedKeys <= 1024 ? 1024 : 2 ** Math.ceil(Math.log2(expectedKeys));
+    const n = capacityFor(expectedKeys);
     this.#kSlab = sharedInt32(n);
     this.#kOff = sharedInt32(n);
     this.#kLen = sharedInt32(n);

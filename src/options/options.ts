@@ -21,7 +21,7 @@ export interface Options {
   errorIfExists: boolean;
   /** Open without writing anything (no lock, no new files); writes throw READ_ONLY. @default false */
   readOnly: boolean;
-  /** Bytes a memtable holds before it is frozen and flushed to an L0 table. @default 32 MiB */
+  /** Bytes a memtable holds before it is frozen and flushed to an L0 table. @default 16 MiB */
   memtableSize: number;
   /** Frozen memtables waiting for flush before writers wait. @default 2 */
   maxImmutableMemtables: number;
@@ -90,7 +90,7 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   createIfMissing: true,
   errorIfExists: false,
   readOnly: false,
-  memtableSize: 32 * MiB,
+  memtableSize: 16 * MiB,
   maxImmutableMemtables: 2,
   blockSize: 4096,
   restartInterval: 16,

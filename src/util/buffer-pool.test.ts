@@ -37,3 +37,20 @@ test('shared buffers made in this thread are pooled; shared memory from elsewher
   assert.equal(pool.bytes, MIN_POOLED);
   assert.equal(pool.take(MIN_POOLED)!.buffer, own.buffer);
 });
+
+test('grow and shrink move the cap; shrink drops held buffers until the rest fit', () => {
+  const pool = new BufferPool(0);
+  pool.give(Buffer.allocUnsafe(MIN_POOLED));
+  assert.equal(pool.bytes, 0, 'a zero cap holds nothing');
+  pool.grow(3 * MIN_POOLED);
+  assert.equal(pool.maxBytes, 3 * MIN_POOLED);
+  for (let i = 0; i < 3; i++) pool.give(Buffer.allocUnsafe(MIN_POOLED));
+  assert.equal(pool.bytes, 3 * MIN_POOLED);
+  pool.shrink(2 * MIN_POOLED);
+  assert.equal(pool.maxBytes, MIN_POOLED);
+  assert.equal(pool.bytes, MIN_POOLED);
+  assert.ok(pool.take(MIN_POOLED) !== undefined, 'what fits stays usable');
+  assert.equal(pool.take(MIN_POOLED), undefined);
+  pool.shrink(10 * MIN_POOLED);
+  assert.equal(pool.maxBytes, 0, 'never below zero');
+});

@@ -28,7 +28,7 @@ export function sharedBuffer(n: number): Buffer {
 }
 
 export class BufferPool {
-  readonly #maxBytes: number;
+  #maxBytes: number;
   readonly #free: (ArrayBuffer | SharedArrayBuffer)[] = [];
   #bytes = 0;
 
@@ -39,6 +39,25 @@ export class BufferPool {
   /** Bytes held for reuse. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** The most bytes held for reuse. */
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
+  /** Raises the cap by `bytes` (≥ 0). */
+  grow(bytes: number): void {
+    this.#maxBytes += bytes;
+  }
+
+  /** Lowers the cap by `bytes` (≥ 0) and drops held buffers until the rest fit under it. */
+  shrink(bytes: number): void {
+    this.#maxBytes = Math.max(0, this.#maxBytes - bytes);
+    const free = this.#free;
+    let drop = 0;
+    while (this.#bytes > this.#maxBytes) this.#bytes -= free[drop++]!.byteLength;
+    free.splice(0, drop);
   }
 
   /** A whole pooled buffer of `min` to min + min/4 bytes (newest first), or undefined. */
@@ -68,5 +87,8 @@ export class BufferPool {
   }
 }
 
-/** The process-wide pool for write-batch buffers and memtable slabs (about one memtable's worth). */
-export const writeBuffers = new BufferPool(32 * 1024 * 1024);
+/**
+ * The process-wide pool for write-batch buffers and memtable slabs. Its cap starts at 0 and is raised by each
+ * open database by its memtable size (`reserveWriteMemory` in memtable.ts): about one memtable's worth each.
+ */
+export const writeBuffers = new BufferPool(0);

@@ -213,3 +213,57 @@ test('a worker idle for idleMs is terminated, and the next job starts a new one;
   }
   assert.equal(pool.retired, 1, 'close() is not an idle retirement');
 });
+
+test('a database terminates its idle flush worker after FLUSH_WORKER_IDLE_MS, before its compaction worker; stats() counts them', async () => {
+  const { GraniteDB } = await import('../../src/index.js');
+  const { FLUSH_WORKER_IDLE_MS } = await import('../../src/db/flush-job.js');
+  const { WORKER_IDLE_MS } = await import('../../src/compaction/worker/pool.js');
+  assert.ok(FLUSH_WORKER_IDLE_MS < WORKER_IDLE_MS);
+  const dir = makeTempDir('granite-flush-idle-db-');
+  const db = await GraniteDB.open(dir, { memtableSize: 64 * 1024, level0CompactionTrigger: 2 });
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  try {
+    assert.deepEqual(db.stats().workers, { flush: 0, compaction: 0 }, 'no worker before the first job');
+    const batch = new WriteBatch();
+    for (let i = 0; i < 3000; i++) {
+      batch.put(`k${String(i).padStart(6, '0')}`, 'v'.repeat(60));
+      if (i % 100 === 99) {
+        await db.write(batch);
+        batch.clear();
+      }
+    }
+    await db.flush();
+    await db.waitForCompaction();
+    const after = db.stats();
+    assert.ok(after.counters.flushes >= 2 && after.counters.compactions >= 1, JSON.stringify(after.counters));
+    assert.equal(after.workers.flush, 1, 'the flush worker stays for the next flush a while');
+    await sleep(FLUSH_WORKER_IDLE_MS + 300);
+    assert.equal(db.stats().workers.flush, 0, 'terminated once idle for FLUSH_WORKER_IDLE_MS');
+    await sleep(WORKER_IDLE_MS);
+    assert.equal(db.stats().workers.compaction, 0, 'the compaction worker too, after WORKER_IDLE_MS');
+  } finally {
+    await db.close();
+    removeDir(dir);
+  }
+});
+
+test('an open database raises the write-buffer pool cap by its memtable size until it closes, a failed open not at all', async () => {
+  const { GraniteDB } = await import('../../src/index.js');
+  const { writeBuffers } = await import('../../src/util/buffer-pool.js');
+  const dir = makeTempDir('granite-reserve-');
+  const base = writeBuffers.maxBytes;
+  try {
+    const a = await GraniteDB.open(join(dir, 'a'), { memtableSize: 1 << 20 });
+    const b = await GraniteDB.open(join(dir, 'b'), { memtableSize: 3 << 20 });
+    assert.equal(writeBuffers.maxBytes, base + (4 << 20));
+    await assert.rejects(GraniteDB.open(join(dir, 'a'), { memtableSize: 5 << 20 }), { code: 'LOCKED' });
+    assert.equal(writeBuffers.maxBytes, base + (4 << 20), 'the failed open gave its reservation back');
+    await a.close();
+    assert.equal(writeBuffers.maxBytes, base + (3 << 20));
+    await b.close();
+    await b.close();
+    assert.equal(writeBuffers.maxBytes, base, 'closing twice gives back once');
+  } finally {
+    removeDir(dir);
+  }
+});
