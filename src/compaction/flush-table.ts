@@ -8,7 +8,7 @@ import { tableFileName } from '../format/filenames.js';
 import { Kind } from '../format/keys.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { forEachSharedBatch, type SharedBatches } from '../memtable/shared-batches.js';
-import { visitBatch } from '../batch/batch-reader.js';
+import { batchCount, visitBatch } from '../batch/batch-reader.js';
 import { binaryString } from '../util/bytes.js';
 import { TableBuilder, type TableBuilderOptions } from '../sstable/table-builder.js';
 import { fileMetaOf, type FileMeta } from '../version/file-meta.js';
@@ -82,7 +82,7 @@ export function writeLevel0Table(
   oldestSnapshot: number,
   yieldWhileWriting: boolean,
 ): Promise<FlushedTable> {
-  return writeTable(fileNum, dir, fs, opts, (b) =>
+  return writeTable(fileNum, dir, fs, { ...opts, expectedKeys: mem.keyCount }, (b) =>
     forEachSurvivor(mem, oldestSnapshot, b, yieldWhileWriting ? yieldToEventLoop : undefined, YIELD_EVERY),
   );
 }
@@ -101,7 +101,11 @@ export function writeLevel0TableInKeyOrder(
   opts: TableBuilderOptions,
 ): Promise<FlushedTable> {
   if (!batches.inKeyOrder) throw new Error('writeLevel0TableInKeyOrder: batches not in key order');
-  return writeTable(fileNum, dir, fs, opts, (b) => {
+  let keys = 0; // one record per key
+  forEachSharedBatch(batches, (rep) => {
+    keys += batchCount(rep);
+  });
+  return writeTable(fileNum, dir, fs, { ...opts, expectedKeys: keys }, (b) => {
     let i = 0;
     forEachSharedBatch(batches, (rep, first) => {
       let seq = first;

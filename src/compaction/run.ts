@@ -53,6 +53,15 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
       readers.push(TableReader.openForScan(fs.openRead(`${job.dir}/${name}`), f.fileNum, name, counters));
       result.bytesRead += f.size;
     }
+    // Keys an output will about hold: the inputs' entries per file byte times the output size, plus a quarter
+    // (file bytes include index and filter; outputs are cut once they reach the size). A hint (ADR 0017).
+    let inputEntries = 0;
+    for (const r of readers) inputEntries += r.props.entries;
+    const expectedKeys =
+      result.bytesRead > 0
+        ? Math.min(inputEntries, Math.ceil((1.25 * inputEntries * task.targetFileSize) / result.bytesRead))
+        : 0;
+    const outputOptions = { ...job, expectedKeys };
     its = readers.map((r) => new TableIterator(r));
     for (const it of its) it.seekToFirst();
     const heap = new MergeHeap(its);
@@ -129,7 +138,7 @@ export async function runCompaction(job: CompactionJob, env: RunEnv): Promise<Co
           const path = `${job.dir}/${tableFileName(outNum)}`;
           file = fs.create(path);
           created.push(path);
-          builder = new TableBuilder(file, job);
+          builder = new TableBuilder(file, outputOptions);
         }
         builder.add(key, trailer, it.valueData(), it.valueOffset(), it.valueLength());
         lastAddedKey = key;

@@ -36,6 +36,12 @@ export interface TableBuilderOptions {
   bloomBitsPerKey: number;
   /** Codec for data blocks; meta, index and filter blocks are stored uncompressed. */
   compression: CompressionName;
+  /**
+   * About how many distinct keys the table will hold, if known: the filter's key-hash array is taken at that
+   * size at once instead of grown by doubling, which left one scratch buffer of every size below it in the
+   * thread's pool (ADR 0017). A wrong guess costs only growth.
+   */
+  expectedKeys?: number;
 }
 
 export interface BlockHandle {
@@ -52,7 +58,7 @@ export class TableBuilder {
   #out = Buffer.from(takeScratch(FLUSH_AT + 64 * 1024));
   #outLen = 0;
   #offset = 0;
-  #hashes = new Uint32Array(1024);
+  #hashes: Uint32Array;
   #hashCount = 0;
   #lastHashedKey: string | undefined;
   #props: TableProperties = {
@@ -81,6 +87,8 @@ export class TableBuilder {
     this.#props.codec = opts.compression;
     this.#data = new BlockBuilder(opts.restartInterval);
     this.#index = new BlockBuilder(1);
+    const expected = opts.bloomBitsPerKey > 0 ? (opts.expectedKeys ?? 0) : 0;
+    this.#hashes = expected > 1024 ? new Uint32Array(takeScratch(4 * expected)) : new Uint32Array(1024);
   }
 
   get entries(): number {

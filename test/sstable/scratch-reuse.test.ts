@@ -149,3 +149,34 @@ test('a compaction input opens without reading its filter: a damaged filter fail
   it.close();
   reader.unref();
 });
+
+test('expectedKeys: the key-hash array is taken once at that size instead of grown through every smaller one; the table is the same', async () => {
+  const { dropScratch, scratchBytes } = await import('../../src/util/scratch.js');
+  /** Builds a table of n keys in a thread whose scratch pool starts empty; returns it and what the pool holds. */
+  const tableOf = (opts: TableBuilderOptions, n: number): { bytes: Buffer; pooled: number } => {
+    dropScratch();
+    const fs = new MemoryFileSystem();
+    fs.mkdir('/t');
+    const file = fs.create('/t/1.sst');
+    const b = new TableBuilder(file, opts);
+    for (let i = 0; i < n; i++) {
+      const v = value(i, 3, 20);
+      b.add(key(i), (i + 1) * 256 + 1, v, 0, v.length);
+    }
+    b.finish();
+    b.release();
+    file.close();
+    return { bytes: fs.readFile('/t/1.sst'), pooled: scratchBytes() };
+  };
+  const n = 100_000; // 400 KB of key hashes: a 512 KiB buffer, reached by doubling through 64, 128 and 256 KiB
+  const grown = tableOf(OPTS, n);
+  const sized = tableOf({ ...OPTS, expectedKeys: n }, n);
+  const underestimated = tableOf({ ...OPTS, expectedKeys: n / 4 }, n);
+  assert.ok(sized.bytes.equals(grown.bytes), 'same table');
+  assert.ok(underestimated.bytes.equals(grown.bytes), 'same table after growing past the guess');
+  // The 64 KiB rung may be taken again by the index block as it grows, so only the larger rungs are sure.
+  assert.ok(grown.pooled - sized.pooled >= (128 + 256) * 1024, `${grown.pooled} vs ${sized.pooled}`);
+  assert.ok(underestimated.pooled > sized.pooled, 'a low guess grows from there');
+  const noFilter = tableOf({ ...OPTS, bloomBitsPerKey: 0, expectedKeys: n }, n);
+  assert.equal(sized.pooled - noFilter.pooled, 512 * 1024, 'no hash buffer without a filter');
+});
