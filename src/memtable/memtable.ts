@@ -70,8 +70,8 @@ function mix(h: number): number {
 const pooledInt32: Int32Array[] = [];
 const pooledFloat64: Float64Array[] = [];
 let pooledIndexBytes = 0;
-/** Cap of pooledIndexBytes: 3/4 of the memtable sizes reserved (a memtable of 116-byte entries has arrays of
- *  about 5/8 of its size, rounded up to powers of two). */
+/** Cap of pooledIndexBytes: 3/4 of the memtable sizes reserved (40 bytes per entry: a memtable of 116-byte
+ *  entries has arrays of about 2/5 of its size, one of smaller entries more). */
 let indexPoolCap = 0;
 
 /**
