@@ -3,8 +3,13 @@
 // after each workload the rate, the memory now and at the largest sampled RSS, and the memtables and cache.
 // Usage: npm run -s build && node --expose-gc scripts/memory-probe.mjs [workloads, default the main phase]
 //        GRANITE_OPTIONS='{"maxImmutableMemtables":1}' ... to open with other options.
+//        TIMELINE=200 ... also prints, every 200 ms, RSS by mapping and the engine's memtables, cache, pooled
+//        write buffers, compaction state and live workers (where the peak is, ADR 0018).
+//        ALLOCATE_AT=readrandom ALLOCATE_MIB=40 ... after that workload, allocates and fills that many 1 MiB
+//        buffers and prints the RSS they added (how much freed memory the allocator reuses).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { GraniteDB } from '../dist/src/index.js';
+import { writeBuffers } from '../dist/src/util/buffer-pool.js';
 import { runPhases } from '../dist/src/bench/phases.js';
 import { openGranite } from '../dist/src/bench/granite-engine.js';
 import { HdrRecorder } from '../dist/bench/latency.js'; // the bench child's recorder (bench/worker.ts)
@@ -51,6 +56,20 @@ const sample = () => {
   if (m.rss > peak.rss) peak = m;
 };
 const timer = setInterval(sample, 50);
+const t0 = Date.now();
+const timeline = () => {
+  if (db === undefined || db.closed) return;
+  const s = db.stats();
+  console.log(
+    `t=${Date.now() - t0} ms rss ${mb(process.memoryUsage().rss)} MiB (${smaps()}) | memtable ${mb(s.memtableBytes)}, ` +
+      `${s.immutableMemtables} immutable, cache ${mb(s.counters.cacheBytes)}, pooled ${mb(writeBuffers.bytes)} MiB, ` +
+      `compacting ${s.compacting}, workers ${s.workers.flush}+${s.workers.compaction}, ` +
+      `files per level ${s.levels.map((l) => l.files).join('/')}`,
+  );
+};
+const timelineTimer =
+  process.env.TIMELINE === undefined ? undefined : setInterval(timeline, Number(process.env.TIMELINE));
+const held = []; // ALLOCATE_MIB buffers, kept to the end
 await runPhases({
   open: (d, o) => openGranite(d, o, 'probe'),
   dir,
@@ -69,7 +88,16 @@ await runPhases({
       `  memtable ${mb(s.memtableBytes)} MiB, ${s.immutableMemtables} immutable (${mb(s.immutableBytes)} MiB), ` +
         `block cache ${mb(s.counters.cacheBytes)} MiB`,
     );
+    if (r.workload === process.env.ALLOCATE_AT) {
+      const before = process.memoryUsage().rss;
+      for (let i = 0; i < Number(process.env.ALLOCATE_MIB ?? 40); i++)
+        held.push(Buffer.allocUnsafeSlow(1 << 20).fill(i));
+      console.log(
+        `  ${held.length} x 1 MiB allocated: rss ${mb(before)} -> ${mb(process.memoryUsage().rss)} MiB`,
+      );
+    }
   },
 });
 clearInterval(timer);
+if (timelineTimer !== undefined) clearInterval(timelineTimer);
 rmSync(dir, { recursive: true, force: true });

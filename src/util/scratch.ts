@@ -65,12 +65,10 @@ export function growScratch(old: ArrayBufferView, used: number, bytes: number): 
   return next;
 }
 
-/** Drops every buffer this thread holds for reuse (to the garbage collector); returns the bytes dropped. */
-export function dropScratch(): number {
-  const dropped = freeBytes;
+/** Drops every buffer this thread holds for reuse (to the garbage collector). */
+export function dropScratch(): void {
   free.clear();
   freeBytes = 0;
-  return dropped;
 }
 
 /** Bytes this thread holds for reuse (tests and stats). */
