@@ -47,6 +47,7 @@ import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { bloomHash } from '../util/bloom.js';
 import { BlockCache } from '../sstable/block-cache.js';
+import { entryArrays, writeBuffers } from '../util/buffer-pool.js';
 import { TurnGate } from '../util/turn-gate.js';
 import { putFixed64 } from '../util/coding.js';
 import { LogWriter } from '../wal/log-writer.js';
@@ -191,7 +192,9 @@ export class GraniteDB {
     this.#opts = opts;
     this.#fs = fs;
     this.#vs = new VersionSet(dir, fs);
-    const cache = opts.blockCacheSize > 0 ? new BlockCache(opts.blockCacheSize) : undefined;
+    // The cache borrows what the memtable pools hold while no memtable needs it (ADR 0019).
+    const cache =
+      opts.blockCacheSize > 0 ? new BlockCache(opts.blockCacheSize, [writeBuffers, entryArrays]) : undefined;
     this.#tables = new TableCache(dir, fs, opts.tableCacheSize, cache);
     this.#mem = new Memtable(0);
   }
@@ -1356,6 +1359,7 @@ export class GraniteDB {
         cacheHits: cache?.hits ?? 0,
         cacheMisses: cache?.misses ?? 0,
         cacheBytes: cache?.usedBytes ?? 0,
+        cacheBorrowedBytes: cache?.borrowedBytes ?? 0,
         blockReads: this.#tables.counters.blockReads,
         bloomChecks: this.#tables.counters.bloomChecks,
         bloomNegatives: this.#tables.counters.bloomNegatives,
@@ -1415,6 +1419,7 @@ export class GraniteDB {
     this.#tables.close();
     this.#lock?.release();
     this.#lock = undefined;
+    this.#tables.blockCache?.close(); // gives borrowed memory back before the pools' caps are lowered
     this.#releaseWriteMemory();
   }
 

@@ -79,6 +79,8 @@ export interface DBStats {
     cacheHits: number;
     cacheMisses: number;
     cacheBytes: number;
+    /** Of the cache's memory: bytes borrowed from idle memtable pools (ADR 0019), given back when writes resume. */
+    cacheBorrowedBytes: number;
     blockReads: number;
     bloomChecks: number;
     bloomNegatives: number;

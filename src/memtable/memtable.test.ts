@@ -1,19 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Memtable,
-  capacityFor,
-  memtableHash,
-  pooledIndexArrayBytes,
-  reserveWriteMemory,
-} from './memtable.js';
+import { Memtable, capacityFor, memtableHash, reserveWriteMemory } from './memtable.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { bloomHash } from '../util/bloom.js';
 import { WriteBatch } from '../batch/write-batch.js';
 import fc from 'fast-check';
 import { sortKeyIds, type KeyTable } from './key-sort.js';
 import { forEachSharedBatch } from './shared-batches.js';
-import { sharedBuffer } from '../util/buffer-pool.js';
+import { entryArrays, sharedBuffer } from '../util/buffer-pool.js';
 
 function apply(mem: Memtable, seq: number, ops: [string, string | undefined][]): void {
   const b = new WriteBatch();
@@ -387,13 +381,13 @@ test('reserveWriteMemory: the write-buffer pool keeps one memtable of buffers pe
   assert.equal(writeBuffers.maxBytes, 0);
   retireMemtables(1);
   assert.equal(writeBuffers.bytes, 0, 'no open database: nothing pooled');
-  assert.equal(pooledIndexArrayBytes(), 0);
+  assert.equal(entryArrays.bytes, 0);
   const a = reserveWriteMemory(1024 * 1024);
   const b = reserveWriteMemory(2 * 1024 * 1024);
   assert.equal(writeBuffers.maxBytes, 3 * 1024 * 1024);
   retireMemtables(4);
   assert.equal(writeBuffers.bytes, 3 * 1024 * 1024, 'three slabs fit under the cap, the fourth is dropped');
-  const arrays = pooledIndexArrayBytes();
+  const arrays = entryArrays.bytes;
   assert.ok(
     arrays > 0 && arrays <= (3 * 3 * 1024 * 1024) / 4,
     `per-entry arrays pooled under 3/4 of the reservations: ${arrays}`,
@@ -405,7 +399,7 @@ test('reserveWriteMemory: the write-buffer pool keeps one memtable of buffers pe
   a();
   assert.equal(writeBuffers.maxBytes, 0);
   assert.equal(writeBuffers.bytes, 0);
-  assert.equal(pooledIndexArrayBytes(), 0, 'per-entry arrays dropped with the last reservation');
+  assert.equal(entryArrays.bytes, 0, 'per-entry arrays dropped with the last reservation');
 });
 
 test('Memtable: sharedBatches lists every batch in order, in place when in shared memory, else as a copy', () => {

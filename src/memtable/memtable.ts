@@ -26,7 +26,7 @@ import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
 import { binaryString, copyBytes } from '../util/bytes.js';
-import { sharedBuffer, writeBuffers } from '../util/buffer-pool.js';
+import { entryArrays, sharedBuffer, sharedMemory, writeBuffers } from '../util/buffer-pool.js';
 import { giveScratch, takeScratch } from '../util/scratch.js';
 import { randomBytes } from 'node:crypto';
 import { halfSipHashBinary, halfSipHashBytes } from '../util/key-hash.js';
@@ -62,72 +62,36 @@ function mix(h: number): number {
 
 /**
  * Per-key and per-entry arrays live in shared memory, so that a flush worker reads them in place (ADR 0016),
- * and a retired memtable's arrays are reused by the next memtable of the same size: they were otherwise freed
- * only once both the main thread and the flush worker had collected their last reference, and a 1M-key fill
- * held eleven memtables' arrays at its peak (heaptrack). Reused arrays keep old contents: every slot is
- * written before it is read (key ids below #keys, entries below #count).
+ * and a retired memtable's arrays are reused by the next memtable of the same size (`entryArrays`): they were
+ * otherwise freed only once both the main thread and the flush worker had collected their last reference, and
+ * a 1M-key fill held eleven memtables' arrays at its peak (heaptrack). Reused arrays keep old contents: every
+ * slot is written before it is read (key ids below #keys, entries below #count).
  */
-const pooledInt32: Int32Array[] = [];
-const pooledFloat64: Float64Array[] = [];
-let pooledIndexBytes = 0;
-/** Cap of pooledIndexBytes: 3/4 of the memtable sizes reserved (40 bytes per entry: a memtable of 116-byte
- *  entries has arrays of about 2/5 of its size, one of smaller entries more). */
-let indexPoolCap = 0;
 
 /**
  * Raises the caps of the pools that recycle memtable memory (write-batch buffers and slabs: `memtableSize`;
- * per-entry arrays: 3/4 of it) while a database with memtables of that size is open, so that the pools hold
- * about the next memtable's memory per open database and no more. The returned function lowers them again
- * (and drops what no longer fits); calling it twice lowers them once.
+ * per-entry arrays: 3/4 of it, 40 bytes per entry being about 2/5 of a memtable of 116-byte entries and more
+ * of one of smaller entries) while a database with memtables of that size is open, so that the pools hold about
+ * the next memtable's memory per open database and no more. The returned function lowers them again (and drops
+ * what no longer fits); calling it twice lowers them once.
  */
 export function reserveWriteMemory(memtableSize: number): () => void {
-  const indexBytes = Math.floor((memtableSize * 3) / 4);
+  const arrayBytes = Math.floor((memtableSize * 3) / 4);
   writeBuffers.grow(memtableSize);
-  indexPoolCap += indexBytes;
+  entryArrays.grow(arrayBytes);
   let reserved = true;
   return () => {
     if (!reserved) return;
     reserved = false;
     writeBuffers.shrink(memtableSize);
-    indexPoolCap -= indexBytes;
-    trimIndexPool(pooledInt32);
-    trimIndexPool(pooledFloat64);
+    entryArrays.shrink(arrayBytes);
   };
 }
 
-/** Bytes of per-entry arrays held for reuse (at most 3/4 of the memtable sizes reserved). */
-export function pooledIndexArrayBytes(): number {
-  return pooledIndexBytes;
-}
-
-function trimIndexPool(pool: (Int32Array | Float64Array)[]): void {
-  while (pooledIndexBytes > indexPoolCap && pool.length > 0) pooledIndexBytes -= pool.shift()!.byteLength;
-}
-
-function takePooled<T extends Int32Array | Float64Array>(pool: T[], n: number): T | undefined {
-  for (let i = pool.length - 1; i >= 0; i--) {
-    const a = pool[i]!;
-    if (a.length !== n) continue;
-    pool[i] = pool[pool.length - 1]!;
-    pool.pop();
-    pooledIndexBytes -= a.byteLength;
-    return a;
-  }
-  return undefined;
-}
-
-function givePooled<T extends Int32Array | Float64Array>(pool: T[], a: T): void {
-  if (!(a.buffer instanceof SharedArrayBuffer) || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength)
-    return;
-  if (pooledIndexBytes + a.byteLength > indexPoolCap) return;
-  pool.push(a);
-  pooledIndexBytes += a.byteLength;
-}
-
 const sharedInt32 = (n: number): Int32Array =>
-  takePooled(pooledInt32, n) ?? new Int32Array(new SharedArrayBuffer(4 * n));
+  new Int32Array(entryArrays.takeMemory(4 * n, 4 * n) ?? sharedMemory(4 * n));
 const sharedFloat64 = (n: number): Float64Array =>
-  takePooled(pooledFloat64, n) ?? new Float64Array(new SharedArrayBuffer(8 * n));
+  new Float64Array(entryArrays.takeMemory(8 * n, 8 * n) ?? sharedMemory(8 * n));
 
 /**
  * Array length for about `keys` keys: 1/8 more, rounded up to a multiple of 1/8 of its power of two, so that
@@ -435,9 +399,9 @@ export class Memtable {
       this.#slab,
       this.#vOff,
       this.#vLen,
+      this.#seq,
     ])
-      givePooled(pooledInt32, a);
-    givePooled(pooledFloat64, this.#seq);
+      entryArrays.give(a);
     // Empty, so that a read after recycling fails instead of finding another memtable's entries.
     this.#kSlab = this.#kOff = this.#kLen = this.#kHead = new Int32Array(0);
     this.#next = this.#slab = this.#vOff = this.#vLen = new Int32Array(0);

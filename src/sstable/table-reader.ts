@@ -278,7 +278,7 @@ export class TableReader {
       const key = this.#cacheId * CACHE_SLOT_SHIFT + off;
       const at = cache.lookup(key, this.#readerId);
       if (at >= 0) {
-        this.#locBuf = cache.ring;
+        this.#locBuf = cache.lastBuffer;
         this.#locLen = cache.lastLength - BLOCK_TRAILER_SIZE;
         return at;
       }
@@ -286,7 +286,7 @@ export class TableReader {
       const r = cache.reserve(key, this.#readerId, size + BLOCK_TRAILER_SIZE);
       if (r >= 0) {
         this.#counters.blockReads++;
-        const ring = cache.ring;
+        const ring = cache.lastBuffer;
         let codec: Codec;
         try {
           const n = this.file.read(ring, r, size + BLOCK_TRAILER_SIZE, off);
@@ -316,8 +316,8 @@ export class TableReader {
           this.#locBuf = contents;
           return 0;
         }
-        cache.ring.set(contents, r2);
-        this.#locBuf = cache.ring;
+        cache.lastBuffer.set(contents, r2);
+        this.#locBuf = cache.lastBuffer;
         return r2;
       }
     }

@@ -22,18 +22,40 @@ const ownShared = new WeakSet<SharedArrayBuffer>();
  * read without a copy (ADR 0016). Zero-filled by the allocator; callers treat its contents as unspecified.
  */
 export function sharedBuffer(n: number): Buffer {
+  return Buffer.from(sharedMemory(n));
+}
+
+/** A SharedArrayBuffer of `n` bytes made in this thread (poolable here, as sharedBuffer's). */
+export function sharedMemory(n: number): SharedArrayBuffer {
   const sab = new SharedArrayBuffer(n);
   ownShared.add(sab);
-  return Buffer.from(sab);
+  return sab;
+}
+
+/** Memory a pool hands over: whole ArrayBuffers or SharedArrayBuffers. */
+export type PooledMemory = ArrayBuffer | SharedArrayBuffer;
+
+/**
+ * Something that borrows a pool's idle memory (the block cache, ADR 0019). It must stop using every buffer it
+ * borrowed from `pool`, and hand each back with `pool.giveBack`, before `returnAll` returns.
+ */
+export interface Borrower {
+  returnAll(pool: BufferPool): void;
 }
 
 export class BufferPool {
   #maxBytes: number;
-  readonly #free: (ArrayBuffer | SharedArrayBuffer)[] = [];
+  readonly #minPooled: number;
+  readonly #free: PooledMemory[] = [];
   #bytes = 0;
+  #lentBytes = 0;
+  #activity = 0;
+  readonly #borrowers = new Set<Borrower>();
 
-  constructor(maxBytes: number) {
+  /** `minPooled`: smaller buffers are never held (default MIN_POOLED). */
+  constructor(maxBytes: number, minPooled = MIN_POOLED) {
     this.#maxBytes = maxBytes;
+    this.#minPooled = minPooled;
   }
 
   /** Bytes held for reuse. */
@@ -41,9 +63,19 @@ export class BufferPool {
     return this.#bytes;
   }
 
-  /** The most bytes held for reuse. */
+  /** Bytes lent to borrowers and not yet given back. Invariant: bytes + lentBytes <= maxBytes. */
+  get lentBytes(): number {
+    return this.#lentBytes;
+  }
+
+  /** The most bytes held for reuse or lent. */
   get maxBytes(): number {
     return this.#maxBytes;
+  }
+
+  /** Counts take() and give() calls: unchanged between two readings means the owner used no memory meanwhile. */
+  get activity(): number {
+    return this.#activity;
   }
 
   /** Raises the cap by `bytes` (≥ 0). */
@@ -51,39 +83,96 @@ export class BufferPool {
     this.#maxBytes += bytes;
   }
 
-  /** Lowers the cap by `bytes` (≥ 0) and drops held buffers until the rest fit under it. */
+  /** Lowers the cap by `bytes` (≥ 0) and drops held buffers (taking lent ones back first if need be) until the
+   *  rest fit under it. */
   shrink(bytes: number): void {
     this.#maxBytes = Math.max(0, this.#maxBytes - bytes);
+    if (this.#bytes + this.#lentBytes > this.#maxBytes) this.#reclaim();
     const free = this.#free;
     let drop = 0;
     while (this.#bytes > this.#maxBytes) this.#bytes -= free[drop++]!.byteLength;
     free.splice(0, drop);
   }
 
-  /** A whole pooled buffer of `min` to min + min/4 bytes (newest first), or undefined. */
-  take(min: number): Buffer | undefined {
+  /** A whole pooled buffer of `min` to `max` bytes (default min + min/4; newest first), or undefined. Takes
+   *  lent buffers back when none is held: the owner needs its memory again. */
+  take(min: number, max = min + (min >>> 2)): Buffer | undefined {
+    const ab = this.takeMemory(min, max);
+    return ab === undefined ? undefined : Buffer.from(ab);
+  }
+
+  /** As take(), the memory itself. */
+  takeMemory(min: number, max = min + (min >>> 2)): PooledMemory | undefined {
+    this.#activity++;
+    const found = this.#find(min, max);
+    if (found !== undefined || this.#lentBytes === 0) return found;
+    this.#reclaim();
+    return this.#find(min, max);
+  }
+
+  #find(min: number, max: number): PooledMemory | undefined {
     const free = this.#free;
-    const max = min + (min >>> 2);
     for (let i = free.length - 1; i >= 0; i--) {
       const ab = free[i]!;
       if (ab.byteLength >= min && ab.byteLength <= max) {
         free[i] = free[free.length - 1]!;
         free.pop();
         this.#bytes -= ab.byteLength;
-        return Buffer.from(ab);
+        return ab;
       }
     }
     return undefined;
   }
 
   /** Offers the whole ArrayBuffer behind `buf` for reuse; the caller must never touch it again. */
-  give(buf: Uint8Array): void {
-    const ab = buf.buffer;
+  give(buf: Uint8Array | Int32Array | Float64Array): void {
+    this.#activity++;
+    this.#hold(buf.buffer);
+  }
+
+  #hold(ab: PooledMemory): void {
     const poolable = ab instanceof ArrayBuffer || (ab instanceof SharedArrayBuffer && ownShared.has(ab));
-    if (!poolable || ab.byteLength < MIN_POOLED) return;
-    if (this.#bytes + ab.byteLength > this.#maxBytes) return;
+    if (!poolable || ab.byteLength < this.#minPooled) return;
+    if (this.#bytes + this.#lentBytes + ab.byteLength > this.#maxBytes) return;
     this.#free.push(ab);
     this.#bytes += ab.byteLength;
+  }
+
+  /**
+   * Lends every held buffer of at least `minBytes` to `borrower`, which may use them until this pool asks for
+   * them back (`borrower.returnAll`, when the owner takes memory again or the cap shrinks).
+   */
+  lend(borrower: Borrower, minBytes: number): PooledMemory[] {
+    const out: PooledMemory[] = [];
+    const keep: PooledMemory[] = [];
+    for (const ab of this.#free) (ab.byteLength >= minBytes ? out : keep).push(ab);
+    if (out.length === 0) return out;
+    this.#free.length = 0;
+    this.#free.push(...keep);
+    for (const ab of out) {
+      this.#bytes -= ab.byteLength;
+      this.#lentBytes += ab.byteLength;
+    }
+    this.#borrowers.add(borrower);
+    return out;
+  }
+
+  /** A borrower hands back a buffer it borrowed (and no longer touches); held again if it fits under the cap. */
+  giveBack(ab: PooledMemory): void {
+    this.#lentBytes -= ab.byteLength;
+    this.#hold(ab);
+  }
+
+  /** Asks every borrower for everything lent. */
+  #reclaim(): void {
+    const borrowers = [...this.#borrowers];
+    this.#borrowers.clear();
+    for (const b of borrowers) b.returnAll(this);
+  }
+
+  /** A borrower that gave back everything of its own accord (closing) is no longer asked. */
+  forget(borrower: Borrower): void {
+    this.#borrowers.delete(borrower);
   }
 }
 
@@ -92,3 +181,10 @@ export class BufferPool {
  * open database by its memtable size (`reserveWriteMemory` in memtable.ts): about one memtable's worth each.
  */
 export const writeBuffers = new BufferPool(0);
+
+/**
+ * The process-wide pool for memtables' per-entry arrays (shared memory, matched by exact byte length: an
+ * Int32Array of 2n entries and a Float64Array of n are interchangeable). Its cap is raised by 3/4 of each open
+ * database's memtable size (`reserveWriteMemory`).
+ */
+export const entryArrays = new BufferPool(0, 0);

@@ -95,7 +95,8 @@ function execTable(
   c: Corpus,
 ): 'accepted' | 'rejected' {
   if (!cacheReady) {
-    void cache.ring; // the arena, allocated once outside the meter
+    cache.reserve(0, -1, 8); // the arena, allocated once outside the meter
+    cache.clear();
     cacheReady = true;
   }
   const counters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0, indexLookups: 0 };
