@@ -4,7 +4,8 @@
 // Usage: npm run -s build && node --expose-gc scripts/memory-probe.mjs [workloads, default the main phase]
 //        GRANITE_OPTIONS='{"maxImmutableMemtables":1}' ... to open with other options.
 //        TIMELINE=200 ... also prints, every 200 ms, RSS by mapping and the engine's memtables, cache, pooled
-//        write buffers, compaction state and live workers (where the peak is, ADR 0018).
+//        write buffers, compaction state and live workers (where the peak is, ADR 0018). After each workload:
+//        its cache hit rate and tables probed per get, and the cache memory borrowed from the pools (ADR 0019).
 //        ALLOCATE_AT=readrandom ALLOCATE_MIB=40 ... after that workload, allocates and fills that many 1 MiB
 //        buffers and prints the RSS they added (how much freed memory the allocator reuses).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -62,7 +63,8 @@ const timeline = () => {
   const s = db.stats();
   console.log(
     `t=${Date.now() - t0} ms rss ${mb(process.memoryUsage().rss)} MiB (${smaps()}) | memtable ${mb(s.memtableBytes)}, ` +
-      `${s.immutableMemtables} immutable, cache ${mb(s.counters.cacheBytes)}, pooled ${mb(writeBuffers.bytes)} MiB, ` +
+      `${s.immutableMemtables} immutable, cache ${mb(s.counters.cacheBytes)} (${mb(s.counters.cacheBorrowedBytes)} ` +
+      `borrowed), pooled ${mb(writeBuffers.bytes)} MiB, ` +
       `compacting ${s.compacting}, workers ${s.workers.flush}+${s.workers.compaction}, ` +
       `files per level ${s.levels.map((l) => l.files).join('/')}`,
   );
@@ -70,6 +72,7 @@ const timeline = () => {
 const timelineTimer =
   process.env.TIMELINE === undefined ? undefined : setInterval(timeline, Number(process.env.TIMELINE));
 const held = []; // ALLOCATE_MIB buffers, kept to the end
+let last = {}; // counters at the end of the previous workload
 await runPhases({
   open: (d, o) => openGranite(d, o, 'probe'),
   dir,
@@ -84,10 +87,15 @@ await runPhases({
     console.log(`  now:  ${fmt(process.memoryUsage())}`);
     console.log(`  peak: ${fmt(peak)}`);
     console.log(`  resident now by mapping (MiB): ${smaps()}`);
+    const c = s.counters;
+    const d = (k) => c[k] - (last[k] ?? 0);
     console.log(
       `  memtable ${mb(s.memtableBytes)} MiB, ${s.immutableMemtables} immutable (${mb(s.immutableBytes)} MiB), ` +
-        `block cache ${mb(s.counters.cacheBytes)} MiB`,
+        `block cache ${mb(c.cacheBytes)} MiB (${mb(c.cacheBorrowedBytes)} borrowed, ADR 0019), ` +
+        `this workload: cache hit rate ${(d('cacheHits') / (d('cacheHits') + d('cacheMisses') || 1)).toFixed(2)}, ` +
+        `tables probed per get ${(d('tablesProbed') / (d('gets') || 1)).toFixed(2)}`,
     );
+    last = { ...c };
     if (r.workload === process.env.ALLOCATE_AT) {
       const before = process.memoryUsage().rss;
       for (let i = 0; i < Number(process.env.ALLOCATE_MIB ?? 40); i++)
