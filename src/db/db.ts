@@ -949,16 +949,16 @@ export class GraniteDB {
    */
   #warmTables(files: VersionEdit['newFiles'], tables?: readonly TableHandover[]): void {
     if (files === undefined || files.length === 0) return;
+    // A read before the warm-up reaches a table opens it with what its writer handed over.
+    for (const t of tables ?? []) this.#tables.offer(t.fileNum, preparsedOf(t));
     let i = 0;
     const step = (): void => {
       if (this.#closed || i >= files.length) return;
       const n = files[i++]!.meta.fileNum;
       for (const f of this.#vs.current.allFiles()) {
         if (f.fileNum !== n) continue;
-        const handed = tables?.find((t) => t.fileNum === n);
         try {
-          if (handed !== undefined) this.#tables.adopt(n, preparsedOf(handed));
-          else this.#tables.get(n);
+          this.#tables.adopt(n);
         } catch {
           // reported by the read that needs this table
         }

@@ -11,6 +11,8 @@ export class TableCache {
   readonly #fs: FileSystem;
   readonly #capacity: number;
   readonly #tables = new Map<number, TableReader>();
+  /** Index and filter handed over by the writers of tables installed but not opened yet (offer()). */
+  readonly #offered = new Map<number, PreparsedTable>();
   readonly blockCache: BlockCache | undefined;
   readonly counters: TableCounters = { blockReads: 0, bloomChecks: 0, bloomNegatives: 0, indexLookups: 0 };
   opens = 0;
@@ -31,12 +33,21 @@ export class TableCache {
     const t = this.#tables.get(fileNum);
     // Eviction is by age of opening (FIFO), not recency: a hit costs one Map lookup.
     if (t !== undefined) return t;
-    return this.#open(fileNum, undefined);
+    return this.#open(fileNum, this.#offered.get(fileNum));
   }
 
-  /** Opens a table with the index and filter its writer handed over, unless it is open already. */
-  adopt(fileNum: number, preparsed: PreparsedTable): void {
-    if (!this.#tables.has(fileNum)) this.#open(fileNum, preparsed);
+  /**
+   * Keeps the index and filter a table's writer handed over until the table is opened (by get() or adopt()),
+   * so that a read reaching a just-installed table before the background warm-up opens it with them: footer,
+   * metaindex and properties only, instead of reading and checking the whole index and filter inside the read.
+   */
+  offer(fileNum: number, preparsed: PreparsedTable): void {
+    if (!this.#tables.has(fileNum)) this.#offered.set(fileNum, preparsed);
+  }
+
+  /** Opens a table with the index and filter its writer handed over (or offered), unless it is open already. */
+  adopt(fileNum: number, preparsed?: PreparsedTable): void {
+    if (!this.#tables.has(fileNum)) this.#open(fileNum, preparsed ?? this.#offered.get(fileNum));
   }
 
   #open(fileNum: number, preparsed: PreparsedTable | undefined): TableReader {
@@ -51,6 +62,7 @@ export class TableCache {
       throw toIOError(err, `open ${name}`);
     }
     const reader = TableReader.open(file, fileNum, name, this.blockCache, this.counters, preparsed);
+    this.#offered.delete(fileNum);
     this.opens++;
     if (preparsed !== undefined) this.adopted++;
     else if (reader.hasFilter) this.filterLoads++;
@@ -65,6 +77,7 @@ export class TableCache {
 
   /** Drops a table (its file is being deleted). */
   evict(fileNum: number): void {
+    this.#offered.delete(fileNum);
     const t = this.#tables.get(fileNum);
     if (t !== undefined) {
       this.#tables.delete(fileNum);
@@ -75,6 +88,7 @@ export class TableCache {
   close(): void {
     for (const t of this.#tables.values()) t.unref();
     this.#tables.clear();
+    this.#offered.clear();
     this.blockCache?.clear();
   }
 }

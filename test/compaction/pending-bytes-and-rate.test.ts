@@ -120,7 +120,9 @@ test('cache statistics per block kind: data through the cache, index and filter 
     assert.ok(bc.data.misses > 0 && bc.data.hits > bc.data.misses, JSON.stringify(bc.data));
     assert.equal(bc.data.hits, s.counters.cacheHits);
     assert.equal(bc.index.misses, s.counters.tableOpens);
-    assert.equal(bc.filter.misses, s.counters.tableOpens, 'every table has a filter at 10 bits per key');
+    // Every table has a filter at 10 bits per key: each open read it, or took it from the table's writer.
+    assert.ok(s.counters.tableOpens > 0);
+    assert.equal(bc.filter.misses + s.counters.tableHandovers, s.counters.tableOpens);
     assert.ok(bc.index.hits >= 4000, `index lookups ${bc.index.hits}`);
     assert.equal(bc.filter.hits, s.counters.bloomChecks);
   } finally {

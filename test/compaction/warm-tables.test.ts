@@ -5,6 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraniteDB, WriteBatch } from '../../src/index.js';
 import { makeTempDir, removeDir } from '../../src/testing/index.js';
+import { readdirSync } from 'node:fs';
+import { NodeFileSystem } from '../../src/fs/node-fs.js';
+import { TableCache } from '../../src/version/table-cache.js';
+import { bloomHash } from '../../src/util/bloom.js';
 
 const turns = async (n: number): Promise<void> => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
@@ -48,3 +52,44 @@ for (const backgroundThreads of [0, 1]) {
     }
   });
 }
+
+test('TableCache: an offered index and filter open the table on its first get; eviction drops the offer', async () => {
+  const dir = makeTempDir('granite-warm-');
+  try {
+    const db = await GraniteDB.open(dir);
+    const b = new WriteBatch();
+    for (let i = 0; i < 2000; i++) b.put(`k${String(i).padStart(5, '0')}`, `v${i}`);
+    await db.write(b);
+    await db.flush();
+    await db.close();
+    const fileNum = Number(
+      readdirSync(dir)
+        .find((f) => f.endsWith('.sst'))!
+        .slice(0, -4),
+    );
+    const fs = new NodeFileSystem();
+    const source = new TableCache(dir, fs, 10, undefined);
+    const opened = source.get(fileNum);
+    const preparsed = { index: opened.index, filter: opened.filterContents };
+    assert.equal(source.filterLoads, 1, 'a plain open reads the filter');
+
+    const offered = new TableCache(dir, fs, 10, undefined);
+    offered.offer(fileNum, preparsed);
+    const reader = offered.get(fileNum);
+    assert.equal(offered.adopted, 1, 'opened with what was offered');
+    assert.equal(offered.filterLoads, 0);
+    assert.ok(reader.mayContain(bloomHash('k01234')));
+    offered.adopt(fileNum); // the warm-up after it: already open
+    assert.equal(offered.opens, 1);
+
+    const dropped = new TableCache(dir, fs, 10, undefined);
+    dropped.offer(fileNum, preparsed);
+    dropped.evict(fileNum); // the table became obsolete before any read
+    dropped.get(fileNum);
+    assert.equal(dropped.adopted, 0, 'the offer went with the eviction');
+    assert.equal(dropped.filterLoads, 1);
+    for (const c of [source, offered, dropped]) c.close();
+  } finally {
+    removeDir(dir);
+  }
+});
