@@ -6,7 +6,7 @@
 //
 // Segments (ADR 0019): segment 0 is the cache's own arena of `capacity` bytes. The others are idle memory
 // borrowed from the memtable pools (write buffers, per-entry arrays) after a whole turn of the ring in which
-// those pools were not used: a read-only phase gets the memory the write phase left resident. A pool takes its
+// nothing took memory from those pools: a read-only phase gets the memory the write phase left resident. A pool takes its
 // memory back (returnAll) as soon as it is used again; the blocks in it are dropped first.
 //
 // Invariants:
@@ -29,8 +29,8 @@ export class BlockCache implements Borrower {
   readonly capacity: number;
   readonly #lenders: readonly BufferPool[];
   readonly #minSegment: number;
-  /** Each lender's activity when the head last wrapped (-1: not yet seen). */
-  readonly #lenderActivity: number[];
+  /** Each lender's take count when the head last wrapped (-1: not yet seen). */
+  readonly #lenderTakes: number[];
   // Segments in ring order (index 0: the own arena, made on first insert) and their ids.
   #segBuf: Buffer[] = [];
   #segId: number[] = [];
@@ -64,7 +64,7 @@ export class BlockCache implements Borrower {
     this.capacity = capacity;
     this.#lenders = lenders;
     this.#minSegment = minSegment;
-    this.#lenderActivity = lenders.map(() => -1);
+    this.#lenderTakes = lenders.map(() => -1);
   }
 
   /** Bytes of cached blocks (at most capacity + borrowedBytes). */
@@ -166,20 +166,20 @@ export class BlockCache implements Borrower {
   }
 
   /**
-   * At the end of a turn of the ring: borrows the idle memory of each lender that was not used during the turn,
-   * appending it as new segments after the last. Returns whether any segment was added.
+   * At the end of a turn of the ring: borrows the idle memory of each lender that was asked for none during the
+   * turn (no take), appending it as new segments after the last. Returns whether any segment was added.
    */
   #borrow(): boolean {
     let added = false;
     for (let i = 0; i < this.#lenders.length; i++) {
       const pool = this.#lenders[i]!;
-      if (pool.activity === this.#lenderActivity[i]) {
+      if (pool.takes === this.#lenderTakes[i]) {
         for (const mem of pool.lend(this, this.#minSegment)) {
           this.#addSegment(Buffer.from(mem), pool);
           added = true;
         }
       }
-      this.#lenderActivity[i] = pool.activity;
+      this.#lenderTakes[i] = pool.takes;
     }
     return added;
   }

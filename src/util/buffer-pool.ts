@@ -49,7 +49,7 @@ export class BufferPool {
   readonly #free: PooledMemory[] = [];
   #bytes = 0;
   #lentBytes = 0;
-  #activity = 0;
+  #takes = 0;
   readonly #borrowers = new Set<Borrower>();
 
   /** `minPooled`: smaller buffers are never held (default MIN_POOLED). */
@@ -73,9 +73,10 @@ export class BufferPool {
     return this.#maxBytes;
   }
 
-  /** Counts take() and give() calls: unchanged between two readings means the owner used no memory meanwhile. */
-  get activity(): number {
-    return this.#activity;
+  /** Counts take() calls: unchanged between two readings means the owner asked for no memory meanwhile (a
+   *  give, a memtable retiring, hands memory back and does not count). */
+  get takes(): number {
+    return this.#takes;
   }
 
   /** Raises the cap by `bytes` (≥ 0). */
@@ -103,7 +104,7 @@ export class BufferPool {
 
   /** As take(), the memory itself. */
   takeMemory(min: number, max = min + (min >>> 2)): PooledMemory | undefined {
-    this.#activity++;
+    this.#takes++;
     const found = this.#find(min, max);
     if (found !== undefined || this.#lentBytes === 0) return found;
     this.#reclaim();
@@ -126,7 +127,6 @@ export class BufferPool {
 
   /** Offers the whole ArrayBuffer behind `buf` for reuse; the caller must never touch it again. */
   give(buf: Uint8Array | Int32Array | Float64Array): void {
-    this.#activity++;
     this.#hold(buf.buffer);
   }
 
