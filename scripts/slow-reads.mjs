@@ -1,10 +1,13 @@
 // Attributes slow getSync calls (> 2 ms) during a sustained random fill: an install of a finished compaction
 // inside the read (tree shape changed), a table open (tableOpens grew), GC (a gc entry overlapped), or other;
-// for "other" it prints the number and total time of the table-file reads (pread) inside the call.
+// for "other" it prints the number and total time of the table-file reads (pread) inside the call, and how the
+// main thread spent the call by /proc/thread-self/schedstat: ms on the CPU, and ms runnable but waiting for a
+// CPU (another thread of this machine had it). Time in neither (dt - run - wait) was spent blocked, or lost to
+// the hypervisor, which the guest counts as running.
 // Usage: npm run -s build && node scripts/slow-reads.mjs [keys, default 5000000]  (docs/performance.md). GRANITE_OPTIONS='{...}' opens with other options.
 import { GraniteDB, WriteBatch } from '../dist/src/index.js';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { NodeFileSystem } from '../dist/src/fs/node-fs.js';
 // Time every RandomAccessFile.read (the class is not exported: reach its prototype through an instance).
 const reads = { n: 0, ms: 0 };
@@ -51,6 +54,8 @@ for (let i = N - 1; i > 0; i--) {
 const key = (i) => Buffer.from('key' + String(i).padStart(13, '0'));
 const val = Buffer.alloc(100, 'v');
 const slow = [];
+/** [ns on the CPU, ns waiting on a run queue] of this thread. */
+const sched = () => readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ').slice(0, 2).map(Number);
 let samples = 0;
 const shape = () => JSON.stringify(db.stats().levels);
 for (let b = 0, n = 0; n < N; b++) {
@@ -64,13 +69,15 @@ for (let b = 0, n = 0; n < N; b++) {
       const o0 = db.stats().counters.tableOpens;
       reads.n = 0;
       reads.ms = 0;
+      const q0 = sched();
       const t0 = performance.now();
       db.getSync(k);
       const dt = performance.now() - t0;
+      const q1 = sched();
       samples++;
       if (dt > 2)
         slow.push({
-          reads: `${reads.n} reads ${reads.ms.toFixed(2)} ms`,
+          reads: `${reads.n} reads ${reads.ms.toFixed(2)} ms, on CPU ${((q1[0] - q0[0]) / 1e6).toFixed(2)}, runnable ${((q1[1] - q0[1]) / 1e6).toFixed(2)}`,
           t0,
           dt,
           install: shape() !== s0,
