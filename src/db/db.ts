@@ -949,7 +949,7 @@ export class GraniteDB {
    */
   #warmTables(files: VersionEdit['newFiles'], tables?: readonly TableHandover[]): void {
     if (files === undefined || files.length === 0) return;
-    // A read before the warm-up reaches a table opens it with what its writer handed over.
+    // A read that reaches a table before the warm-up opens it with what its writer handed over, too.
     for (const t of tables ?? []) this.#tables.offer(t.fileNum, preparsedOf(t));
     let i = 0;
     const step = (): void => {
@@ -958,7 +958,7 @@ export class GraniteDB {
       for (const f of this.#vs.current.allFiles()) {
         if (f.fileNum !== n) continue;
         try {
-          this.#tables.adopt(n);
+          this.#tables.get(n); // with what the writer handed over, offered above
         } catch {
           // reported by the read that needs this table
         }

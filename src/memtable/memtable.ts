@@ -61,14 +61,6 @@ function mix(h: number): number {
 }
 
 /**
- * Per-key and per-entry arrays live in shared memory, so that a flush worker reads them in place (ADR 0016),
- * and a retired memtable's arrays are reused by the next memtable of the same size (`entryArrays`): they were
- * otherwise freed only once both the main thread and the flush worker had collected their last reference, and
- * a 1M-key fill held eleven memtables' arrays at its peak (heaptrack). Reused arrays keep old contents: every
- * slot is written before it is read (key ids below #keys, entries below #count).
- */
-
-/**
  * Raises the caps of the pools that recycle memtable memory (write-batch buffers and slabs: `memtableSize`;
  * per-entry arrays: 3/4 of it, 40 bytes per entry being about 2/5 of a memtable of 116-byte entries and more
  * of one of smaller entries) while a database with memtables of that size is open, so that the pools hold about
@@ -88,6 +80,11 @@ export function reserveWriteMemory(memtableSize: number): () => void {
   };
 }
 
+// Per-key and per-entry arrays live in shared memory, so that a flush worker reads them in place (ADR 0016),
+// and a retired memtable's arrays are reused by the next memtable of the same size (`entryArrays`): they were
+// otherwise freed only once both the main thread and the flush worker had collected their last reference, and
+// a 1M-key fill held eleven memtables' arrays at its peak (heaptrack). Reused arrays keep old contents: every
+// slot is written before it is read (key ids below #keys, entries below #count).
 const sharedInt32 = (n: number): Int32Array =>
   new Int32Array(entryArrays.takeMemory(4 * n, 4 * n) ?? sharedMemory(4 * n));
 const sharedFloat64 = (n: number): Float64Array =>

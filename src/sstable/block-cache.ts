@@ -23,6 +23,7 @@ import { NumberIndex } from '../util/number-index.js';
 /** Smallest segment borrowed by default: the end of a segment too short for the next block is left unused. */
 const MIN_SEGMENT = 64 * 1024;
 const DEAD = -1;
+const EMPTY = Buffer.alloc(0);
 
 export class BlockCache implements Borrower {
   /** Bytes of the cache's own arena; blocks larger than an eighth of it are not cached. */
@@ -54,7 +55,7 @@ export class BlockCache implements Borrower {
   /** Length of the block found by the last successful lookup(). */
   lastLength = 0;
   /** The segment holding the block of the last successful lookup() or reserve(). */
-  lastBuffer: Buffer = Buffer.alloc(0);
+  lastBuffer: Buffer = EMPTY;
   hits = 0;
   misses = 0;
 
@@ -234,7 +235,7 @@ export class BlockCache implements Borrower {
     this.#segLender = segLender;
     this.#hs = hs;
     if (headMoved) this.#head = 0;
-    this.lastBuffer = Buffer.alloc(0);
+    this.lastBuffer = EMPTY;
     for (const buf of given) {
       this.#borrowed -= buf.length;
       pool.giveBack(buf.buffer as PooledMemory);

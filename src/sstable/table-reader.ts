@@ -286,10 +286,10 @@ export class TableReader {
       const r = cache.reserve(key, this.#readerId, size + BLOCK_TRAILER_SIZE);
       if (r >= 0) {
         this.#counters.blockReads++;
-        const ring = cache.lastBuffer;
+        const seg = cache.lastBuffer;
         let codec: Codec;
         try {
-          const n = this.file.read(ring, r, size + BLOCK_TRAILER_SIZE, off);
+          const n = this.file.read(seg, r, size + BLOCK_TRAILER_SIZE, off);
           if (n !== size + BLOCK_TRAILER_SIZE) {
             throw new CorruptionError(
               this.fileName,
@@ -297,19 +297,19 @@ export class TableReader {
               `truncated read: ${n} of ${size + BLOCK_TRAILER_SIZE} bytes`,
             );
           }
-          codec = this.#verify(ring, r, size, off);
+          codec = this.#verify(seg, r, size, off);
         } catch (err) {
           cache.forget(key);
           throw err instanceof GraniteError ? err : toIOError(err, `read ${this.fileName} @${off}`);
         }
         if (codec === Codec.None) {
-          this.#locBuf = ring;
+          this.#locBuf = seg;
           this.#locLen = size;
           return r;
         }
         // Compressed: the cache keeps the uncompressed contents in place of the stored bytes.
         cache.forget(key);
-        const contents = decompressBlock(codec, ring.subarray(r, r + size), this.fileName, off);
+        const contents = decompressBlock(codec, seg.subarray(r, r + size), this.fileName, off);
         this.#locLen = contents.length;
         const r2 = cache.reserve(key, this.#readerId, contents.length + BLOCK_TRAILER_SIZE);
         if (r2 < 0) {

@@ -18,7 +18,7 @@ export class TableCache {
   opens = 0;
   /** Opens that read a filter block. */
   filterLoads = 0;
-  /** Opens that took index and filter from the table's writer (adopt). */
+  /** Opens that took index and filter from the table's writer (offer). */
   adopted = 0;
 
   constructor(dir: string, fs: FileSystem, capacity: number, blockCache: BlockCache | undefined) {
@@ -37,17 +37,12 @@ export class TableCache {
   }
 
   /**
-   * Keeps the index and filter a table's writer handed over until the table is opened (by get() or adopt()),
-   * so that a read reaching a just-installed table before the background warm-up opens it with them: footer,
-   * metaindex and properties only, instead of reading and checking the whole index and filter inside the read.
+   * Keeps the index and filter a table's writer handed over until the table's first get(), which opens it with
+   * them (footer, metaindex and properties only) instead of reading and checking the whole index and filter:
+   * whether that get is the background warm-up's or a read's that reached the just-installed table first.
    */
   offer(fileNum: number, preparsed: PreparsedTable): void {
     if (!this.#tables.has(fileNum)) this.#offered.set(fileNum, preparsed);
-  }
-
-  /** Opens a table with the index and filter its writer handed over (or offered), unless it is open already. */
-  adopt(fileNum: number, preparsed?: PreparsedTable): void {
-    if (!this.#tables.has(fileNum)) this.#open(fileNum, preparsed ?? this.#offered.get(fileNum));
   }
 
   #open(fileNum: number, preparsed: PreparsedTable | undefined): TableReader {

@@ -79,7 +79,7 @@ test('TableCache: an offered index and filter open the table on its first get; e
     assert.equal(offered.adopted, 1, 'opened with what was offered');
     assert.equal(offered.filterLoads, 0);
     assert.ok(reader.mayContain(bloomHash('k01234')));
-    offered.adopt(fileNum); // the warm-up after it: already open
+    offered.get(fileNum); // the warm-up after it: already open
     assert.equal(offered.opens, 1);
 
     const dropped = new TableCache(dir, fs, 10, undefined);
