@@ -4,6 +4,8 @@
 // main thread spent the call by /proc/thread-self/schedstat: ms on the CPU, and ms runnable but waiting for a
 // CPU (another thread of this machine had it). Time in neither (dt - run - wait) was spent blocked, or lost to
 // the hypervisor, which the guest counts as running.
+// It also prints every sampled read by latency band (count, table-file reads per get, their µs per get, tables
+// probed per get) and the latency of the 4 KiB block reads made inside gets (p50/p90/p99).
 // Usage: npm run -s build && node scripts/slow-reads.mjs [keys, default 5000000]  (docs/performance.md). GRANITE_OPTIONS='{...}' opens with other options.
 import { GraniteDB, WriteBatch } from '../dist/src/index.js';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
@@ -11,6 +13,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { NodeFileSystem } from '../dist/src/fs/node-fs.js';
 // Time every RandomAccessFile.read (the class is not exported: reach its prototype through an instance).
 const reads = { n: 0, ms: 0 };
+/** Set around each sampled getSync: block reads (< 8 KiB) made inside one are timed one by one. */
+let inGet = false;
+const blockReadUs = [];
 {
   const probe = mkdtempSync('/tmp/slow-probe-');
   writeFileSync(`${probe}/f`, 'x');
@@ -22,8 +27,10 @@ const reads = { n: 0, ms: 0 };
     try {
       return read.apply(this, args);
     } finally {
+      const ms = performance.now() - t;
       reads.n++;
-      reads.ms += performance.now() - t;
+      reads.ms += ms;
+      if (inGet && args[2] < 8192) blockReadUs.push(ms * 1000);
     }
   };
   file.close();
@@ -58,6 +65,13 @@ const slow = [];
 const sched = () => readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ').slice(0, 2).map(Number);
 let samples = 0;
 const shape = () => JSON.stringify(db.stats().levels);
+const bands = [20, 50, 100, 200, 500, 2000, Infinity].map((limit) => ({
+  limit,
+  n: 0,
+  reads: 0,
+  readMs: 0,
+  probed: 0,
+}));
 for (let b = 0, n = 0; n < N; b++) {
   const batch = new WriteBatch();
   for (let j = 0; j < 1000 && n < N; j++, n++) batch.put(key(order[n]), val);
@@ -66,15 +80,23 @@ for (let b = 0, n = 0; n < N; b++) {
     for (let r = 0; r < 20; r++) {
       const k = key(order[Math.floor(rnd() * n)]);
       const s0 = shape();
-      const o0 = db.stats().counters.tableOpens;
+      const c0 = db.stats().counters;
+      const o0 = c0.tableOpens;
       reads.n = 0;
       reads.ms = 0;
       const q0 = sched();
       const t0 = performance.now();
+      inGet = true;
       db.getSync(k);
+      inGet = false;
       const dt = performance.now() - t0;
       const q1 = sched();
       samples++;
+      const band = bands.find((x) => dt * 1000 < x.limit);
+      band.n++;
+      band.reads += reads.n;
+      band.readMs += reads.ms;
+      band.probed += db.stats().counters.tablesProbed - c0.tablesProbed;
       if (dt > 2)
         slow.push({
           reads: `${reads.n} reads ${reads.ms.toFixed(2)} ms, on CPU ${((q1[0] - q0[0]) / 1e6).toFixed(2)}, runnable ${((q1[1] - q0[1]) / 1e6).toFixed(2)}`,
@@ -99,6 +121,15 @@ for (const s of slow) {
   (by[c] ??= []).push(s.dt);
 }
 console.log(`samples ${samples}, slow(>2ms) ${slow.length}`);
+for (const b of bands.filter((x) => x.n > 0))
+  console.log(
+    `  < ${b.limit} µs: ${b.n} reads, per get ${(b.reads / b.n).toFixed(2)} file reads taking ` +
+      `${((b.readMs * 1000) / b.n).toFixed(1)} µs, ${(b.probed / b.n).toFixed(2)} tables probed`,
+  );
+blockReadUs.sort((a, b) => a - b);
+const q = (f) =>
+  blockReadUs[Math.min(blockReadUs.length - 1, Math.floor(blockReadUs.length * f))]?.toFixed(1);
+console.log(`block reads inside gets: ${blockReadUs.length}, p50 ${q(0.5)} p90 ${q(0.9)} p99 ${q(0.99)} µs`);
 for (const [c, v] of Object.entries(by)) {
   v.sort((a, b) => a - b);
   console.log(c, v.length, 'median', v[v.length >> 1].toFixed(1), 'max', v.at(-1).toFixed(1));
