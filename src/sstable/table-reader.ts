@@ -306,15 +306,15 @@ export class TableReader {
           cache.forget(key);
           throw err instanceof GraniteError ? err : toIOError(err, `read ${this.fileName} @${off}`);
         }
-        seg.set(landing.subarray(0, stored), r); // TypedArray#set: a native memcpy
         if (codec === Codec.None) {
+          seg.set(landing.subarray(0, stored), r); // TypedArray#set: a native memcpy
           this.#locBuf = seg;
           this.#locLen = size;
           return r;
         }
         // Compressed: the cache keeps the uncompressed contents in place of the stored bytes.
         cache.forget(key);
-        const contents = decompressBlock(codec, seg.subarray(r, r + size), this.fileName, off);
+        const contents = decompressBlock(codec, landing.subarray(0, size), this.fileName, off);
         this.#locLen = contents.length;
         const r2 = cache.reserve(key, this.#readerId, contents.length + BLOCK_TRAILER_SIZE);
         if (r2 < 0) {
