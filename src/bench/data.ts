@@ -120,9 +120,21 @@ export class ValueSource {
   }
 }
 
-/** A seeded Fisher–Yates shuffle of 0..n-1: every index exactly once, in random order. */
-export function permutation(n: number, seed: number): Uint32Array {
-  const out = new Uint32Array(n);
+let indexBuffer = new Uint32Array(0);
+
+/**
+ * A Uint32Array of `n` elements that every workload of this process reuses: valid until the next call. The
+ * harness then frees no multi-MB buffer between workloads, so it does not raise glibc's mmap threshold for the
+ * engine it measures (a freed malloc'd chunk raises it for the whole process: docs/performance.md, "Peak RSS
+ * and the allocator").
+ */
+export function indexArray(n: number): Uint32Array {
+  if (indexBuffer.length < n) indexBuffer = new Uint32Array(n);
+  return indexBuffer.subarray(0, n);
+}
+
+/** A seeded Fisher–Yates shuffle of 0..n-1 (every index exactly once, in random order), into `out`. */
+export function permutation(n: number, seed: number, out: Uint32Array = new Uint32Array(n)): Uint32Array {
   for (let i = 0; i < n; i++) out[i] = i;
   const rng = new Rng(seed);
   for (let i = n - 1; i > 0; i--) {
@@ -134,9 +146,13 @@ export function permutation(n: number, seed: number): Uint32Array {
   return out;
 }
 
-/** `n` uniform random indexes in [0, range), with replacement. */
-export function randomIndexes(n: number, range: number, seed: number): Uint32Array {
-  const out = new Uint32Array(n);
+/** `n` uniform random indexes in [0, range), with replacement, into `out`. */
+export function randomIndexes(
+  n: number,
+  range: number,
+  seed: number,
+  out: Uint32Array = new Uint32Array(n),
+): Uint32Array {
   const rng = new Rng(seed);
   for (let i = 0; i < n; i++) out[i] = rng.below(range);
   return out;

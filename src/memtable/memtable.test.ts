@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Memtable, capacityFor, memtableHash, reserveWriteMemory } from './memtable.js';
+import { Memtable, capacityFor, memtableHash, newTable, reserveWriteMemory } from './memtable.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { bloomHash } from '../util/bloom.js';
 import { WriteBatch } from '../batch/write-batch.js';
@@ -566,4 +566,51 @@ test('capacityFor: room for 1/8 more keys, at most 1/8 of a power of two beyond 
     }),
   );
   assert.equal(capacityFor(144_600), capacityFor(144_700), 'memtables of about one size share pooled arrays');
+});
+
+// A table reused without zeroing sends lookups around stale slots, forever once none is empty: the timeout
+// turns that into a failure.
+test(
+  'Memtable: a retired hash table goes back to the scratch buffers and the next memtable finds none of its keys',
+  { timeout: 20_000 },
+  async () => {
+    const { scratchBytes } = await import('../util/scratch.js');
+    const release = reserveWriteMemory(1024 * 1024); // so that slabs and entry arrays are reused as well
+    const fill = (mem: Memtable, from: number, n: number): void => {
+      for (let i = 0; i < n; i += 100) {
+        const ops = Array.from({ length: Math.min(100, n - i) }, (_, j) => {
+          const k = from + (((i + j) * 7919) % n);
+          return [`key${k}`, `value${k}`] as [string, string];
+        });
+        apply(mem, i + 1, ops);
+      }
+    };
+    const a = new Memtable(1);
+    fill(a, 0, 20_000); // unordered: its table grows from 1024 slots to 64k, giving back each outgrown one
+    const held = scratchBytes();
+    a.retire();
+    assert.ok(scratchBytes() >= held + 8 * 65536, 'the final 512 KiB table is held for reuse');
+    const b = new Memtable(1);
+    fill(b, 50_000, 300);
+    const out: { value: Buffer | undefined } = { value: undefined };
+    for (let k = 0; k < 20_000; k++)
+      assert.equal(b.get(`key${k}`, 1e9, out), LookupResult.NotFound, `key${k}`);
+    for (let k = 50_000; k < 50_300; k++) {
+      assert.equal(b.get(`key${k}`, 1e9, out), LookupResult.Found);
+      assert.equal(out.value!.toString(), `value${k}`);
+    }
+    b.retire();
+    release();
+  },
+);
+
+test('newTable: a hash table on reused scratch memory starts empty', async () => {
+  const { giveScratch, takeScratch } = await import('../util/scratch.js');
+  const dirty = takeScratch(8 * 4096);
+  new Uint8Array(dirty).fill(0xff);
+  giveScratch(dirty);
+  const table = newTable(4096);
+  assert.equal(table.buffer, dirty, 'the scratch buffer is reused');
+  assert.equal(table.length, 2 * 4096);
+  assert.ok(table.every((x) => x === 0));
 });

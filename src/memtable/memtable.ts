@@ -91,6 +91,15 @@ const sharedFloat64 = (n: number): Float64Array =>
   new Float64Array(entryArrays.takeMemory(8 * n, 8 * n) ?? sharedMemory(8 * n));
 
 /**
+ * A zeroed hash table of `slots` slots (two int32 each) on this thread's scratch buffers (util/scratch.ts): a
+ * table outgrown or retired goes back there, and the next memtable reuses it. Freed instead, a retired 16 MiB
+ * memtable's tables (up to 4 MiB each) were the first multi-MiB malloc'd chunks the process freed, and glibc
+ * then raises its mmap threshold (docs/performance.md, "Peak RSS and the allocator").
+ */
+export const newTable = (slots: number): Int32Array =>
+  new Int32Array(takeScratch(8 * slots), 0, 2 * slots).fill(0);
+
+/**
  * Array length for about `keys` keys: 1/8 more, rounded up to a multiple of 1/8 of its power of two, so that
  * memtables of about the same key count ask for the same length (the pool matches lengths exactly). Powers of
  * two alone wasted up to half: 10 MiB of arrays for the 145k entries of a 16 MiB memtable, 6.25 MiB now.
@@ -123,7 +132,7 @@ export class Memtable {
   #vOff: Int32Array;
   #vLen: Int32Array;
   /** Hash index: slot j is table[2j] = key id + 1 (0 = empty), table[2j + 1] = the key's hash. */
-  #table: Int32Array = new Int32Array(2 * 1024);
+  #table: Int32Array = newTable(1024);
   #mask = 1023;
   #slabs: Buffer[] = [];
   /** Open cursors (MemtableCursor) reading this memtable. */
@@ -404,6 +413,9 @@ export class Memtable {
     this.#next = this.#slab = this.#vOff = this.#vLen = new Int32Array(0);
     this.#seq = new Float64Array(0);
     this.#cur = Buffer.allocUnsafe(0);
+    giveScratch(this.#table.buffer);
+    this.#table = new Int32Array(2); // one empty slot: every lookup misses
+    this.#mask = 0;
   }
 
   #newSlab(): void {
@@ -525,7 +537,8 @@ export class Memtable {
   /** Puts every key into the (empty) hash table, sized for the memtable's expected key count. */
   #indexAll(): void {
     const slots = 2 ** Math.ceil(Math.log2(2 * Math.max(this.#keys, this.#kSlab.length)));
-    const table = (this.#table = new Int32Array(2 * slots));
+    giveScratch(this.#table.buffer);
+    const table = (this.#table = newTable(slots));
     const mask = (this.#mask = slots - 1);
     const slabs = this.#slabs;
     for (let id = 0; id < this.#keys; id++) {
@@ -542,7 +555,7 @@ export class Memtable {
   #growTable(): void {
     const old = this.#table;
     const slots = old.length; // twice the old slot count: two int32 per slot
-    const table = new Int32Array(2 * slots);
+    const table = newTable(slots);
     const mask = slots - 1;
     for (let j = 0; j < old.length; j += 2) {
       const slot = old[j]!;
@@ -555,6 +568,7 @@ export class Memtable {
     }
     this.#table = table;
     this.#mask = mask;
+    giveScratch(old.buffer);
   }
 
   /** Indexes every key and leaves append-only mode; the keys so far are already in order. */
