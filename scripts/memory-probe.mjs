@@ -10,7 +10,8 @@
 //        buffers and prints the RSS they added (how much freed memory the allocator reuses).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { GraniteDB } from '../dist/src/index.js';
-import { writeBuffers } from '../dist/src/util/buffer-pool.js';
+import { entryArrays, writeBuffers } from '../dist/src/util/buffer-pool.js';
+import { scratchBytes } from '../dist/src/util/scratch.js';
 import { runPhases } from '../dist/src/bench/phases.js';
 import { openGranite } from '../dist/src/bench/granite-engine.js';
 import { HdrRecorder } from '../dist/bench/latency.js'; // the bench child's recorder (bench/worker.ts)
@@ -94,6 +95,10 @@ await runPhases({
         `block cache ${mb(c.cacheBytes)} MiB (${mb(c.cacheBorrowedBytes)} borrowed, ADR 0019), ` +
         `this workload: cache hit rate ${(d('cacheHits') / (d('cacheHits') + d('cacheMisses') || 1)).toFixed(2)}, ` +
         `tables probed per get ${(d('tablesProbed') / (d('gets') || 1)).toFixed(2)}`,
+    );
+    console.log(
+      `  idle in this thread: write buffers ${mb(writeBuffers.bytes)} MiB, entry arrays ${mb(entryArrays.bytes)} MiB, ` +
+        `scratch ${mb(scratchBytes())} MiB`,
     );
     last = { ...c };
     if (r.workload === process.env.ALLOCATE_AT) {
