@@ -125,8 +125,7 @@ let indexBuffer = new Uint32Array(0);
 /**
  * A Uint32Array of `n` elements that every workload of this process reuses: valid until the next call. The
  * harness then frees no multi-MB buffer between workloads, so it does not raise glibc's mmap threshold for the
- * engine it measures (a freed malloc'd chunk raises it for the whole process: docs/performance.md, "Peak RSS
- * and the allocator").
+ * engine it measures (a freed malloc'd chunk raises it for the whole process: ADR 0021).
  */
 export function indexArray(n: number): Uint32Array {
   if (indexBuffer.length < n) indexBuffer = new Uint32Array(n);

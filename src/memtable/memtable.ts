@@ -94,7 +94,7 @@ const sharedFloat64 = (n: number): Float64Array =>
  * A zeroed hash table of `slots` slots (two int32 each) on this thread's scratch buffers (util/scratch.ts): a
  * table outgrown or retired goes back there, and the next memtable reuses it. Freed instead, a retired 16 MiB
  * memtable's tables (up to 4 MiB each) were the first multi-MiB malloc'd chunks the process freed, and glibc
- * then raises its mmap threshold (docs/performance.md, "Peak RSS and the allocator").
+ * then raises its mmap threshold (ADR 0021).
  */
 export const newTable = (slots: number): Int32Array =>
   new Int32Array(takeScratch(8 * slots), 0, 2 * slots).fill(0);
