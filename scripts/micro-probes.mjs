@@ -6,7 +6,10 @@
 //   crc    — zlib's crc32 of a 4 KiB block, as a block read from disk is checked (util/checksum.ts)
 //   bloom  — a whole-table bloom check of a present key (util/bloom.ts, 10 bits per key, 500k and 8M keys)
 //            against a cache-line-blocked variant (every probe in one 64-byte line, RocksDB's newer filters)
-// Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom   or   node scripts/micro-probes.mjs pread DIR
+//   seek   — seekInBlock in one 4 KiB data block of 16-byte keys and 100-byte values, restart interval 16 and
+//            4: the same block every time (in the CPU cache) and one of 20,000 copies spread over 80 MiB
+// Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek   or   node scripts/micro-probes.mjs pread DIR
+//        (seek needs `npm run -s build` first)
 import { openSync, readSync, fstatSync, readdirSync } from 'node:fs';
 
 const [what, dir] = process.argv.slice(2);
@@ -160,7 +163,41 @@ if (what === 'sort') {
     );
     if (found === 0.5) console.log('');
   }
+} else if (what === 'seek') {
+  const { BlockBuilder } = await import('../dist/src/sstable/block-builder.js');
+  const { seekInBlock } = await import('../dist/src/sstable/block.js');
+  const mk = (i) => 'key' + String(500_000 + i * 29).padStart(13, '0');
+  const value = Buffer.alloc(100, 7);
+  const out = { trailer: 0, valueOffset: 0, valueLength: 0 };
+  const seekTrailer = 2 ** 45 * 256;
+  const ops = 2_000_000;
+  const copies = 20_000;
+  const order = Uint32Array.from({ length: ops }, () => (Math.random() * copies) | 0);
+  for (const interval of [16, 4]) {
+    const b = new BlockBuilder(interval);
+    let n = 0;
+    while (b.estimatedSize < 4096 - 130) b.add(mk(n), 1000 + n++, value, 0, 100);
+    const block = Buffer.from(b.finish());
+    const targets = Array.from({ length: n }, (_, i) => mk(i));
+    const arena = Buffer.allocUnsafeSlow(copies * 4096);
+    for (let c = 0; c < copies; c++) block.copy(arena, c * 4096);
+    let found = 0;
+    const hot = best(3, ops, () => {
+      for (let i = 0; i < ops; i++)
+        if (seekInBlock(block, 0, block.length, targets[i % n], seekTrailer, out, 'x', 0)) found++;
+    });
+    const cold = best(3, ops, () => {
+      for (let i = 0; i < ops; i++) {
+        const o = order[i] * 4096;
+        if (seekInBlock(arena, o, o + block.length, targets[i % n], seekTrailer, out, 'x', 0)) found++;
+      }
+    });
+    console.log(
+      `seekInBlock, ${n} entries in ${block.length} bytes, restart interval ${interval}: ` +
+        `same block ${hot} ns, one of ${copies} blocks over 80 MiB ${cold} ns (found ${found})`,
+    );
+  }
 } else {
-  console.error('usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom | pread DIR');
+  console.error('usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek | pread DIR');
   process.exit(2);
 }

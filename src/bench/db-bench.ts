@@ -8,6 +8,11 @@ import { KEY_BYTES, type ValueSource, indexArray, permutation, randomIndexes } f
 import { driveAsync, driveSync } from './drive.js';
 import { type Context, type Outcome, type Sizes, type WorkloadSpec, skipped } from './spec.js';
 
+// Every workload's index array is the one process-wide buffer (indexArray, ADR 0021): valid for that workload.
+const shuffled = (n: number, seed: number): Uint32Array => permutation(n, seed, indexArray(n));
+const randomOf = (n: number, range: number, seed: number): Uint32Array =>
+  randomIndexes(n, range, seed, indexArray(n));
+
 export const DB_BENCH_WORKLOADS = [
   'fillseq',
   'fillrandom',
@@ -128,7 +133,7 @@ async function singlePuts(
   gen: number,
 ) {
   const { engine, keys, small, num } = ctx;
-  const order = permutation(num, seed, indexArray(num));
+  const order = shuffled(num, seed);
   const lat = ctx.recorder();
   const put = (j: number): Promise<void> =>
     engine.put(keys.key(order[j]!), small.value(order[j]!, gen), sync);
@@ -156,7 +161,7 @@ export const DB_BENCH_SPECS: Record<DbBenchWorkload, WorkloadSpec<DbBenchWorkloa
     kind: 'write',
     describe: ({ num: n }: Sizes) => `${n} puts, a shuffled permutation of all keys, batches of ${BATCH}`,
     async run(ctx) {
-      const order = permutation(ctx.num, SEED.perm ^ ctx.seed, indexArray(ctx.num));
+      const order = shuffled(ctx.num, SEED.perm ^ ctx.seed);
       const out = await fillBatches(ctx, (j) => order[j]!, ctx.num, ctx.small, GEN.fill);
       await verify(ctx, (j) => order[j]!, ctx.num, ctx.small, GEN.fill);
       return out;
@@ -168,7 +173,7 @@ export const DB_BENCH_SPECS: Record<DbBenchWorkload, WorkloadSpec<DbBenchWorkloa
     kind: 'write',
     describe: ({ num: n }: Sizes) => `${n} puts of uniformly random existing keys, batches of ${BATCH}`,
     run(ctx) {
-      const order = randomIndexes(ctx.num, ctx.num, SEED.overwrite ^ ctx.seed, indexArray(ctx.num));
+      const order = randomOf(ctx.num, ctx.num, SEED.overwrite ^ ctx.seed);
       return fillBatches(ctx, (j) => order[j]!, ctx.num, ctx.small, GEN.overwrite);
     },
   },
@@ -178,7 +183,7 @@ export const DB_BENCH_SPECS: Record<DbBenchWorkload, WorkloadSpec<DbBenchWorkloa
     kind: 'read',
     describe: ({ num: n }: Sizes) => `${n} gets of random existing keys, async, ${IN_FLIGHT} in flight`,
     run(ctx) {
-      const idx = randomIndexes(ctx.num, ctx.num, SEED.read ^ ctx.seed, indexArray(ctx.num));
+      const idx = randomOf(ctx.num, ctx.num, SEED.read ^ ctx.seed);
       return pointReads(ctx, idx, (i) => ctx.keys.key(i), false, true, SMALL_VALUE);
     },
   },
@@ -189,7 +194,7 @@ export const DB_BENCH_SPECS: Record<DbBenchWorkload, WorkloadSpec<DbBenchWorkloa
     describe: ({ num: n }: Sizes) => `${n} sync gets of random existing keys (engines with a sync get)`,
     async run(ctx) {
       if (ctx.engine.getSync === undefined) return skipped('no sync get');
-      const idx = randomIndexes(ctx.num, ctx.num, SEED.read ^ ctx.seed, indexArray(ctx.num));
+      const idx = randomOf(ctx.num, ctx.num, SEED.read ^ ctx.seed);
       return pointReads(ctx, idx, (i) => ctx.keys.key(i), true, true, SMALL_VALUE);
     },
   },
@@ -200,7 +205,7 @@ export const DB_BENCH_SPECS: Record<DbBenchWorkload, WorkloadSpec<DbBenchWorkloa
     describe: ({ num: n }: Sizes) =>
       `${n} gets of absent keys inside the key range; sync where available, else async`,
     run(ctx) {
-      const idx = randomIndexes(ctx.num, ctx.num, SEED.missing ^ ctx.seed, indexArray(ctx.num));
+      const idx = randomOf(ctx.num, ctx.num, SEED.missing ^ ctx.seed);
       ctx.keys.missingKey(0); // build the arena before the clock starts
       return pointReads(ctx, idx, (i) => ctx.keys.missingKey(i), true, false, SMALL_VALUE);
     },
@@ -214,12 +219,7 @@ export const DB_BENCH_SPECS: Record<DbBenchWorkload, WorkloadSpec<DbBenchWorkloa
       `else async, ${IN_FLIGHT} in flight`,
     async run(ctx) {
       const { engine, keys } = ctx;
-      const idx = randomIndexes(
-        counts(ctx.num).seeks,
-        ctx.num,
-        SEED.seek ^ ctx.seed,
-        indexArray(counts(ctx.num).seeks),
-      );
+      const idx = randomOf(counts(ctx.num).seeks, ctx.num, SEED.seek ^ ctx.seed);
       const lat = ctx.recorder();
       let entries = 0;
       let seconds: number;
@@ -279,7 +279,7 @@ export const DB_BENCH_SPECS: Record<DbBenchWorkload, WorkloadSpec<DbBenchWorkloa
       `${counts(n).large} puts of ${LARGE_VALUE}-byte values, random order, batches of ${BATCH}`,
     async run(ctx) {
       const count = counts(ctx.num).large;
-      const order = permutation(count, SEED.large ^ ctx.seed, indexArray(count));
+      const order = shuffled(count, SEED.large ^ ctx.seed);
       const out = await fillBatches(ctx, (j) => order[j]!, count, ctx.large(), GEN.fill);
       await verify(ctx, (j) => order[j]!, count, ctx.large(), GEN.fill);
       return out;
@@ -293,7 +293,7 @@ export const DB_BENCH_SPECS: Record<DbBenchWorkload, WorkloadSpec<DbBenchWorkloa
       `${counts(n).large} gets of random ${LARGE_VALUE}-byte values, async, ${IN_FLIGHT} in flight`,
     run(ctx) {
       const count = counts(ctx.num).large;
-      const idx = randomIndexes(count, count, SEED.read4k ^ ctx.seed, indexArray(count));
+      const idx = randomOf(count, count, SEED.read4k ^ ctx.seed);
       return pointReads(ctx, idx, (i) => ctx.keys.key(i), false, true, LARGE_VALUE);
     },
   },
