@@ -48,6 +48,7 @@ import type { SourceCursor } from '../iter/source-cursor.js';
 import { bloomHash } from '../util/bloom.js';
 import { BlockCache } from '../sstable/block-cache.js';
 import { entryArrays, writeBuffers } from '../util/buffer-pool.js';
+import { IdleWorkerMemory, WORKER_MEMORY_BYTES } from '../util/idle-worker-memory.js';
 import { TurnGate } from '../util/turn-gate.js';
 import { putFixed64 } from '../util/coding.js';
 import { LogWriter } from '../wal/log-writer.js';
@@ -144,10 +145,18 @@ function checkOptionNames(o: unknown, allowed: Set<string>, what: string): void 
  */
 const COMPACTION_WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 } as const;
 
+/** The background workers a database with these options may start (0: flushes and compactions run here). */
+function workerSlots(o: Options): number {
+  if (o.backgroundThreads === 0 || o.fileSystem !== undefined) return 0;
+  return o.backgroundThreads + (o.flushInWorker ? 1 : 0);
+}
+
 export class GraniteDB {
   readonly #dir: string;
   readonly #opts: Options;
   readonly #fs: FileSystem;
+  /** The workers' memory, lent to the block cache while none is alive (ADR 0022). */
+  readonly #workerMemory: IdleWorkerMemory;
   readonly #vs: VersionSet;
   readonly #tables: TableCache;
   #lock: FileLockHandle | undefined;
@@ -192,9 +201,13 @@ export class GraniteDB {
     this.#opts = opts;
     this.#fs = fs;
     this.#vs = new VersionSet(dir, fs);
-    // The cache borrows what the memtable pools hold while no memtable needs it (ADR 0019).
+    // The cache borrows what the memtable pools hold while no memtable needs it (ADR 0019), and the workers'
+    // memory while none is alive (ADR 0022).
+    this.#workerMemory = new IdleWorkerMemory(WORKER_MEMORY_BYTES * workerSlots(opts));
     const cache =
-      opts.blockCacheSize > 0 ? new BlockCache(opts.blockCacheSize, [writeBuffers, entryArrays]) : undefined;
+      opts.blockCacheSize > 0
+        ? new BlockCache(opts.blockCacheSize, [writeBuffers, entryArrays, this.#workerMemory])
+        : undefined;
     this.#tables = new TableCache(dir, fs, opts.tableCacheSize, cache);
     this.#mem = new Memtable(0);
   }
@@ -476,6 +489,7 @@ export class GraniteDB {
         flushWorkerLimits(o.memtableSize),
         o.backgroundNice,
         FLUSH_WORKER_IDLE_MS,
+        this.#workerMemory,
       );
       written = writeLevel0TableInWorker(
         mem,
@@ -1018,7 +1032,13 @@ export class GraniteDB {
         // Worker threads read and write real files; with an injected file system, compaction runs in-process.
         // The pool starts with the first compaction, so short-lived opens never spawn threads.
         if (this.#pool === undefined && o.backgroundThreads > 0 && o.fileSystem === undefined) {
-          this.#pool = new WorkerPool(o.backgroundThreads, COMPACTION_WORKER_LIMITS, o.backgroundNice);
+          this.#pool = new WorkerPool(
+            o.backgroundThreads,
+            COMPACTION_WORKER_LIMITS,
+            o.backgroundNice,
+            undefined,
+            this.#workerMemory,
+          );
         }
         const editFor = (r: CompactionResult): VersionEdit => ({
           deletedFiles: deleted,

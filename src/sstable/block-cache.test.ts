@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BlockCache } from './block-cache.js';
 import { BufferPool } from '../util/buffer-pool.js';
+import { IdleWorkerMemory } from '../util/idle-worker-memory.js';
 
 /** Fills `len` bytes at ring[off] with a pattern derived from (key, tag). */
 function fill(ring: Buffer, off: number, len: number, key: number, tag: number): void {
@@ -227,4 +228,36 @@ test('BlockCache with lenders: a hit always returns the inserted bytes, and memo
     ),
     { numRuns: 300 },
   );
+});
+
+test('BlockCache with the workers\u2019 memory: borrowed while no worker is alive, dropped before one starts', () => {
+  const memory = new IdleWorkerMemory(256 * 1024);
+  const cache = new BlockCache(64 * 1024, [memory]);
+  let k = 0;
+  while (cache.borrowedBytes === 0 && k < 100) insert(cache, k++, 1, 4096);
+  assert.equal(k, 2 * 16 + 1, 'borrowed when the head wrapped a second time');
+  assert.equal(cache.borrowedBytes, 256 * 1024);
+  for (let i = 0; i < 40; i++) insert(cache, k++, 1, 4096);
+  assert.ok(cache.usedBytes > 64 * 1024, 'blocks now live in the borrowed memory');
+  const borrowed = cache.lastBuffer.buffer;
+  assert.equal(borrowed.byteLength, 256 * 1024);
+
+  memory.workerStarting();
+  assert.equal(cache.borrowedBytes, 0);
+  assert.equal(borrowed.byteLength, 0, 'the memory was freed');
+  let hits = 0;
+  for (let i = 0; i < k; i++) {
+    const off = cache.lookup(i, 1);
+    if (off < 0) continue;
+    hits++;
+    assert.ok(matches(cache.lastBuffer, off, 4096, i, 1), `block ${i} intact`);
+  }
+  assert.ok(hits > 0 && hits <= 16, `only blocks of the own arena remain: ${hits}`);
+  for (let i = 0; i < 100; i++) insert(cache, k++, 1, 4096);
+  assert.equal(cache.borrowedBytes, 0, 'nothing borrowed while the worker is alive');
+  memory.workerExited();
+  for (let i = 0; i < 100 && cache.borrowedBytes === 0; i++) insert(cache, k++, 1, 4096);
+  assert.equal(cache.borrowedBytes, 256 * 1024, 'borrowed again after the worker exited');
+  cache.close();
+  assert.equal(memory.lentBytes, 0);
 });

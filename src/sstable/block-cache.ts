@@ -17,7 +17,7 @@
 //   queue's front frees exactly the space the head writes next. Slots of returned segments are dead (length
 //   -1) and skipped.
 // Keys: slot * 2^34 + offset (see table-reader.ts); a tag (the reader's unique id) guards against reused keys.
-import type { Borrower, BufferPool, PooledMemory } from '../util/buffer-pool.js';
+import type { Borrower, Lender, PooledMemory } from '../util/buffer-pool.js';
 import { NumberIndex } from '../util/number-index.js';
 
 /** Smallest segment borrowed by default: the end of a segment too short for the next block is left unused. */
@@ -28,14 +28,14 @@ const EMPTY = Buffer.alloc(0);
 export class BlockCache implements Borrower {
   /** Bytes of the cache's own arena; blocks larger than an eighth of it are not cached. */
   readonly capacity: number;
-  readonly #lenders: readonly BufferPool[];
+  readonly #lenders: readonly Lender[];
   readonly #minSegment: number;
   /** Each lender's take count when the head last wrapped (-1: not yet seen). */
   readonly #lenderTakes: number[];
   // Segments in ring order (index 0: the own arena, made on first insert) and their ids.
   #segBuf: Buffer[] = [];
   #segId: number[] = [];
-  #segLender: (BufferPool | undefined)[] = [];
+  #segLender: (Lender | undefined)[] = [];
   /** Segment id -> its Buffer. */
   #bufById: (Buffer | undefined)[] = [];
   readonly #freeIds: number[] = [];
@@ -61,7 +61,7 @@ export class BlockCache implements Borrower {
 
   /** `lenders`: pools whose idle memory the cache may borrow (none: the cache keeps to `capacity`), in
    *  buffers of at least `minSegment` bytes. */
-  constructor(capacity: number, lenders: readonly BufferPool[] = [], minSegment = MIN_SEGMENT) {
+  constructor(capacity: number, lenders: readonly Lender[] = [], minSegment = MIN_SEGMENT) {
     this.capacity = capacity;
     this.#lenders = lenders;
     this.#minSegment = minSegment;
@@ -185,7 +185,7 @@ export class BlockCache implements Borrower {
     return added;
   }
 
-  #addSegment(buf: Buffer, lender: BufferPool | undefined): void {
+  #addSegment(buf: Buffer, lender: Lender | undefined): void {
     const id = this.#freeIds.pop() ?? this.#bufById.length;
     this.#bufById[id] = buf;
     this.#segBuf.push(buf);
@@ -195,7 +195,7 @@ export class BlockCache implements Borrower {
   }
 
   /** Drops the blocks held in `pool`'s memory and gives that memory back to it. */
-  returnAll(pool: BufferPool): void {
+  returnAll(pool: Lender): void {
     const gone = new Set<number>();
     for (let i = 0; i < this.#segBuf.length; i++) if (this.#segLender[i] === pool) gone.add(this.#segId[i]!);
     if (gone.size === 0) return;
@@ -214,7 +214,7 @@ export class BlockCache implements Borrower {
     const given: Buffer[] = [];
     const segBuf: Buffer[] = [];
     const segId: number[] = [];
-    const segLender: (BufferPool | undefined)[] = [];
+    const segLender: (Lender | undefined)[] = [];
     let hs = -1;
     for (let i = 0; i < this.#segBuf.length; i++) {
       const id = this.#segId[i]!;

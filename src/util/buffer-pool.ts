@@ -36,14 +36,27 @@ export function sharedMemory(n: number): SharedArrayBuffer {
 export type PooledMemory = ArrayBuffer | SharedArrayBuffer;
 
 /**
- * Something that borrows a pool's idle memory (the block cache, ADR 0019). It must stop using every buffer it
- * borrowed from `pool`, and hand each back with `pool.giveBack`, before `returnAll` returns.
+ * Something that borrows a lender's idle memory (the block cache, ADR 0019). It must stop using every buffer it
+ * borrowed from `lender`, and hand each back with `lender.giveBack`, before `returnAll` returns.
  */
 export interface Borrower {
-  returnAll(pool: BufferPool): void;
+  returnAll(lender: Lender): void;
 }
 
-export class BufferPool {
+/** Idle memory a borrower may use until the lender asks for it back: a BufferPool, or the memory of the
+ *  background workers while none runs (ADR 0022). */
+export interface Lender {
+  /** Counts the owner's demands for memory: unchanged between two readings means it needed none meanwhile. */
+  readonly takes: number;
+  /** Hands every idle buffer of at least `minBytes` to `borrower` (possibly none), until `borrower.returnAll`. */
+  lend(borrower: Borrower, minBytes: number): PooledMemory[];
+  /** A borrower hands back a buffer it borrowed and no longer touches. */
+  giveBack(ab: PooledMemory): void;
+  /** A borrower that gave back everything of its own accord (closing) is no longer asked. */
+  forget(borrower: Borrower): void;
+}
+
+export class BufferPool implements Lender {
   #maxBytes: number;
   readonly #minPooled: number;
   readonly #free: PooledMemory[] = [];

@@ -98,7 +98,12 @@ test('the block cache borrows idle memtable memory during reads and gives it bac
   const { writeBuffers, entryArrays } = await import('../../src/util/buffer-pool.js');
   const dir = makeTempDir('granite-recycle-');
   // A 64 KiB cache turns every 16 block reads; 256 KiB memtables flush every few batches and fill the pools.
-  const db = await GraniteDB.open(dir, { memtableSize: 256 * 1024, blockCacheSize: 64 * 1024 });
+  // No worker threads: the cache borrows only the pools here (the workers' memory: the next test).
+  const db = await GraniteDB.open(dir, {
+    memtableSize: 256 * 1024,
+    blockCacheSize: 64 * 1024,
+    backgroundThreads: 0,
+  });
   try {
     const batch = new WriteBatch();
     for (let round = 0; round < 12; round++) {
@@ -133,4 +138,45 @@ test('the block cache borrows idle memtable memory during reads and gives it bac
     removeDir(dir);
   }
   assert.equal(writeBuffers.lentBytes + entryArrays.lentBytes, 0, 'closing gives back everything borrowed');
+});
+
+test('the block cache borrows the workers\u2019 memory once every worker has exited, and frees it before the next starts', async () => {
+  const { writeBuffers, entryArrays } = await import('../../src/util/buffer-pool.js');
+  const { WORKER_MEMORY_BYTES } = await import('../../src/util/idle-worker-memory.js');
+  const dir = makeTempDir('granite-worker-memory-');
+  const db = await GraniteDB.open(dir, { memtableSize: 256 * 1024, blockCacheSize: 64 * 1024 });
+  const fromWorkers = (): number =>
+    db.stats().counters.cacheBorrowedBytes - writeBuffers.lentBytes - entryArrays.lentBytes;
+  const check = (rounds: number): void => {
+    for (let n = 0; n < rounds * 800; n += 7)
+      assert.deepEqual(db.getSync(key(n)), value(Math.floor(n / 800), n % 800));
+  };
+  try {
+    const batch = new WriteBatch();
+    for (let round = 0; round < 12; round++) {
+      batch.clear();
+      for (let i = 0; i < 800; i++) batch.put(key(round * 800 + i), value(round, i));
+      await db.write(batch);
+    }
+    await db.flush();
+    await db.waitForCompaction();
+    check(12);
+    assert.equal(fromWorkers(), 0, 'nothing of the workers\u2019 while they are alive');
+    for (let waited = 0; db.stats().workers.flush + db.stats().workers.compaction > 0; waited += 50) {
+      assert.ok(waited < 10_000, 'idle workers exit');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    check(12);
+    check(12);
+    assert.equal(fromWorkers(), 2 * WORKER_MEMORY_BYTES, 'one flush and one compaction worker\u2019s worth');
+    check(12); // blocks read back from it
+    // A write and a flush start the flush worker: the memory is dropped from the cache before it starts.
+    for (let i = 0; i < 800; i++) await db.put(key(12 * 800 + i), value(12, i));
+    await db.flush();
+    assert.equal(fromWorkers(), 0, 'given back when a worker started');
+    check(13);
+  } finally {
+    await db.close();
+    removeDir(dir);
+  }
 });

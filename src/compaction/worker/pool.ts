@@ -15,6 +15,7 @@ import type { CompactionJob, CompactionResult } from '../task.js';
 import type { FlushSpec } from '../flush-run.js';
 import type { FlushedTable } from '../flush-table.js';
 import type { SharedBatches } from '../../memtable/shared-batches.js';
+import type { IdleWorkerMemory } from '../../util/idle-worker-memory.js';
 import {
   PROTOCOL_VERSION,
   rebuildError,
@@ -42,7 +43,7 @@ interface Slot {
 }
 
 /** How long a worker may stay idle before it is terminated. */
-export const WORKER_IDLE_MS = 2000;
+export const WORKER_IDLE_MS = 1000;
 
 /**
  * Starts a compaction worker with a results port. Workers inherit the process's execArgv; a flag about how the
@@ -85,16 +86,25 @@ export class WorkerPool {
   readonly #limits: ResourceLimits | undefined;
   readonly #nice: number;
   readonly #idleMs: number;
+  readonly #memory: IdleWorkerMemory | undefined;
   /** Workers terminated for idleness so far. */
   retired = 0;
 
   /** `resourceLimits` bound each worker's heap (V8 collects sooner as a worker nears them); `nice` is added to
    *  each worker thread's niceness (Linux; see worker/priority.ts); a worker idle for `idleMs` is terminated
-   *  (0: never). */
-  constructor(size: number, resourceLimits?: ResourceLimits, nice = 0, idleMs = WORKER_IDLE_MS) {
+   *  (0: never); `memory` is told of every worker start and exit (the cache borrows it while none is alive,
+   *  ADR 0022). */
+  constructor(
+    size: number,
+    resourceLimits?: ResourceLimits,
+    nice = 0,
+    idleMs = WORKER_IDLE_MS,
+    memory?: IdleWorkerMemory,
+  ) {
     this.#limits = resourceLimits;
     this.#nice = nice;
     this.#idleMs = idleMs;
+    this.#memory = memory;
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
   }
 
@@ -104,7 +114,17 @@ export class WorkerPool {
   }
 
   #spawn(): Slot {
-    const { worker, port1 } = startWorker(this.#limits, this.#nice);
+    const memory = this.#memory;
+    memory?.workerStarting(); // the cache gives the memory back before this worker allocates its own
+    let started: { worker: Worker; port1: MessagePort };
+    try {
+      started = startWorker(this.#limits, this.#nice);
+    } catch (err) {
+      memory?.workerExited();
+      throw err;
+    }
+    const { worker, port1 } = started;
+    if (memory !== undefined) worker.once('exit', () => memory.workerExited());
     worker.unref();
     const slot: Slot = {
       worker,
