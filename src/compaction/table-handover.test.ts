@@ -9,7 +9,7 @@ import { tableFileName } from '../format/filenames.js';
 import { fileMetaOf } from '../version/file-meta.js';
 import { runCompaction } from './run.js';
 import type { CompactionJob } from './task.js';
-import { handoverBytes, preparsedOf } from './table-handover.js';
+import { handoverBuffers, handoverBytes, localCopy, preparsedOf } from './table-handover.js';
 
 const DIR = '/db';
 const TABLE = { blockSize: 256, restartInterval: 4, bloomBitsPerKey: 10, compression: 'none' as const };
@@ -60,13 +60,21 @@ test('every output comes with its parsed index and filter', async () => {
   for (const h of r.tables!) {
     const name = tableFileName(h.fileNum);
     const fromFile = TableReader.open(fs.openRead(`${DIR}/${name}`), h.fileNum, name, undefined, counters());
+    // As the main thread takes a hand-over from a worker: a copy in its own memory, the original freed.
+    const originals = handoverBuffers([h]);
+    const local = localCopy(h);
+    assert.ok(
+      originals.every((ab) => ab.byteLength === 0),
+      'the transferred arrays are freed',
+    );
+    assert.equal(handoverBytes(local) > 0, true);
     const handed = TableReader.open(
       fs.openRead(`${DIR}/${name}`),
       h.fileNum,
       name,
       undefined,
       counters(),
-      preparsedOf(h),
+      preparsedOf(local),
     );
     try {
       assert.equal(handed.blockCount, fromFile.blockCount);

@@ -6,6 +6,7 @@
 import { FOOTER_SIZE } from '../format/sstable.js';
 import { BlockIndex, buffersOf, type BlockIndexParts } from '../sstable/block-index.js';
 import type { PreparsedTable } from '../sstable/table-reader.js';
+import { freeNow } from '../util/idle-worker-memory.js';
 
 /** Hand-overs one compaction result carries at most, in bytes: a compaction of many outputs (a compactRange
  *  over gigabytes) hands over its first outputs and lets the rest be opened from their files, instead of
@@ -49,6 +50,29 @@ export function handoverBuffers(tables: readonly TableHandover[] | undefined): A
     if (t.filter !== undefined) out.push(t.filter.buffer as ArrayBuffer);
   }
   return out;
+}
+
+/**
+ * A copy of `h` in this thread's memory, for a hand-over that arrived from a worker thread; the transferred
+ * arrays are freed at once, not at this thread's next full collection. They were allocated in the worker's
+ * malloc arena, and a table keeps its index and filter as long as it lives: each one pinned that arena, so the
+ * worker's freed working memory around them stayed resident after the worker exited (malloc_stats: 20 of a
+ * worker arena's 23 MB free yet held; ADR 0022).
+ */
+export function localCopy(h: TableHandover): TableHandover {
+  const p = h.index;
+  const index: BlockIndexParts = {
+    offsets: p.offsets.slice(),
+    sizes: p.sizes.slice(),
+    trailers: p.trailers.slice(),
+    keyStarts: p.keyStarts.slice(),
+    keyBytes: new Uint8Array(p.keyBytes), // a copy (on a Buffer, slice() is a view)
+    windows: p.windows.slice(),
+    commonLength: p.commonLength,
+  };
+  const filter = h.filter === undefined ? undefined : new Uint8Array(h.filter); // a copy (Buffer#slice is a view)
+  for (const ab of handoverBuffers([h])) freeNow(ab);
+  return { fileNum: h.fileNum, index, filter };
 }
 
 /** What TableReader.open takes instead of reading index and filter. */

@@ -12,6 +12,7 @@ import {
   type ResourceLimits,
 } from 'node:worker_threads';
 import type { CompactionJob, CompactionResult } from '../task.js';
+import { localCopy } from '../table-handover.js';
 import type { FlushSpec } from '../flush-run.js';
 import type { FlushedTable } from '../flush-table.js';
 import type { SharedBatches } from '../../memtable/shared-batches.js';
@@ -151,11 +152,18 @@ export class WorkerPool {
     const p = slot.pending.get(msg.id);
     if (p === undefined) return;
     slot.pending.delete(msg.id);
+    // Hand-overs are copied out of the worker's memory (table-handover.ts localCopy).
     if (msg.type === 'done') {
-      p.onResult?.(msg.result);
-      (p.resolve as (r: CompactionResult) => void)(msg.result);
-    } else if (msg.type === 'flushed') (p.resolve as (r: FlushedTable) => void)(msg.flushed);
-    else p.reject(rebuildError(msg.error));
+      const r = msg.result;
+      const result = r.tables === undefined ? r : { ...r, tables: r.tables.map(localCopy) };
+      p.onResult?.(result);
+      (p.resolve as (r: CompactionResult) => void)(result);
+    } else if (msg.type === 'flushed') {
+      const f = msg.flushed;
+      (p.resolve as (r: FlushedTable) => void)(
+        f.table === undefined ? f : { ...f, table: localCopy(f.table) },
+      );
+    } else p.reject(rebuildError(msg.error));
   }
 
   /** Takes any finished results now, without waiting for the event loop (their onResult callbacks run). */
