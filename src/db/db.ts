@@ -49,6 +49,7 @@ import { bloomHash } from '../util/bloom.js';
 import { BlockCache } from '../sstable/block-cache.js';
 import { entryArrays, writeBuffers } from '../util/buffer-pool.js';
 import { IdleWorkerMemory, WORKER_MEMORY_BYTES } from '../util/idle-worker-memory.js';
+import { scratchLender } from '../util/scratch.js';
 import { TurnGate } from '../util/turn-gate.js';
 import { putFixed64 } from '../util/coding.js';
 import { LogWriter } from '../wal/log-writer.js';
@@ -201,13 +202,11 @@ export class GraniteDB {
     this.#opts = opts;
     this.#fs = fs;
     this.#vs = new VersionSet(dir, fs);
-    // The cache borrows what the memtable pools hold while no memtable needs it (ADR 0019), and the workers'
-    // memory while none is alive (ADR 0022).
+    // The cache borrows what the memtable pools hold while no memtable needs it (ADR 0019), this thread's idle
+    // scratch buffers, and the workers' memory while none is alive (ADR 0022).
     this.#workerMemory = new IdleWorkerMemory(WORKER_MEMORY_BYTES * workerSlots(opts));
-    const cache =
-      opts.blockCacheSize > 0
-        ? new BlockCache(opts.blockCacheSize, [writeBuffers, entryArrays, this.#workerMemory])
-        : undefined;
+    const lenders = [writeBuffers, entryArrays, scratchLender, this.#workerMemory];
+    const cache = opts.blockCacheSize > 0 ? new BlockCache(opts.blockCacheSize, lenders) : undefined;
     this.#tables = new TableCache(dir, fs, opts.tableCacheSize, cache);
     this.#mem = new Memtable(0);
   }

@@ -8,8 +8,11 @@ import {
   MIN_SCRATCH,
   scratchBytes,
   scratchCapacity,
+  scratchLender,
+  scratchLentBytes,
   takeScratch,
 } from './scratch.js';
+import type { Lender } from './buffer-pool.js';
 
 test('capacities are powers of two from MIN_SCRATCH up, at or above the request', () => {
   assert.equal(scratchCapacity(1), MIN_SCRATCH);
@@ -68,4 +71,35 @@ test('growScratch keeps the used bytes of a view and gives the outgrown buffer b
   assert.equal(grown.byteLength, 4 * MIN_SCRATCH);
   assert.deepEqual([...new Uint8Array(grown, 0, 40)], [...view.subarray(0, 40)]);
   assert.equal(takeScratch(MIN_SCRATCH), old, 'the outgrown buffer went back to the pool');
+});
+
+test('idle buffers are lent to a borrower until the next take, which gets them all back first', () => {
+  const held: ArrayBufferLike[] = [];
+  const borrower = {
+    returnAll(lender: Lender): void {
+      for (const ab of held.splice(0)) lender.giveBack(ab);
+    },
+  };
+  const a = takeScratch(3 * MIN_SCRATCH); // 256 KiB
+  const b = takeScratch(5 * MIN_SCRATCH); // 512 KiB
+  giveScratch(a);
+  giveScratch(b);
+  const idle = scratchBytes();
+  assert.ok(idle >= 768 * 1024);
+  const takes = scratchLender.takes;
+  const lent = scratchLender.lend(borrower, MIN_SCRATCH);
+  held.push(...lent);
+  assert.ok(lent.includes(a) && lent.includes(b));
+  assert.equal(scratchBytes(), 0, 'everything idle is lent');
+  assert.equal(scratchLentBytes(), idle);
+  assert.equal(scratchLender.takes, takes, 'lending is not a take');
+
+  const again = takeScratch(3 * MIN_SCRATCH);
+  assert.equal(scratchLender.takes, takes + 1);
+  assert.equal(held.length, 0, 'the borrower gave everything back');
+  assert.equal(scratchLentBytes(), 0);
+  assert.ok(again === a || again === b || again.byteLength === 256 * 1024);
+  assert.equal(scratchBytes(), idle - again.byteLength, 'the rest is held again');
+  giveScratch(again);
+  scratchLender.forget(borrower);
 });

@@ -9,6 +9,11 @@
 //
 // Invariant: a buffer is given back only when nothing reads or writes it any more, and is then handed to one
 // borrower at a time. A buffer that is never given back is ordinary garbage.
+//
+// Idle buffers are lent to the block cache (`scratchLender`, ADR 0022) like the memtable pools' (ADR 0019): a
+// take that finds no buffer of its capacity while some are lent asks the borrowers for all of them back first.
+// Invariant: held + lent bytes <= MAX_SCRATCH_BYTES.
+import type { Borrower, Lender, PooledMemory } from './buffer-pool.js';
 
 /** Smallest capacity pooled: smaller working buffers die young and cost little. */
 export const MIN_SCRATCH = 64 * 1024;
@@ -17,6 +22,9 @@ export const MAX_SCRATCH_BYTES = 24 * 1024 * 1024;
 
 const free = new Map<number, ArrayBuffer[]>();
 let freeBytes = 0;
+let lentBytes = 0;
+let takes = 0;
+const borrowers = new Set<Borrower>();
 /** Buffers take() made in this thread: only these are pooled. */
 const own = new WeakSet<ArrayBuffer>();
 
@@ -30,8 +38,9 @@ export function scratchCapacity(bytes: number): number {
 /** An ArrayBuffer of scratchCapacity(bytes) bytes with unspecified contents, pooled or new. */
 export function takeScratch(bytes: number): ArrayBuffer {
   const cap = scratchCapacity(bytes);
-  const list = free.get(cap);
-  const ab = list?.pop();
+  takes++;
+  if (lentBytes > 0 && (free.get(cap)?.length ?? 0) === 0) reclaim();
+  const ab = free.get(cap)?.pop();
   if (ab !== undefined) {
     freeBytes -= cap;
     return ab;
@@ -48,13 +57,51 @@ export function giveScratch(ab: ArrayBufferLike): void {
   if (!(ab instanceof ArrayBuffer) || !own.has(ab)) return;
   const cap = ab.byteLength;
   if (cap === 0) return; // transferred to another thread (detached)
-  if (freeBytes + cap > MAX_SCRATCH_BYTES) return;
+  if (freeBytes + lentBytes + cap > MAX_SCRATCH_BYTES) return;
   if (free.get(cap)?.includes(ab)) throw new Error('giveScratch: buffer given back twice');
+  hold(ab);
+}
+
+function hold(ab: ArrayBuffer): void {
+  const cap = ab.byteLength;
   let list = free.get(cap);
   if (list === undefined) free.set(cap, (list = []));
   list.push(ab);
   freeBytes += cap;
 }
+
+/** Asks every borrower for everything lent. */
+function reclaim(): void {
+  const all = [...borrowers];
+  borrowers.clear();
+  for (const b of all) b.returnAll(scratchLender);
+}
+
+/** This thread's idle scratch buffers, lent to the block cache while no job takes any (ADR 0022). */
+export const scratchLender: Lender = {
+  get takes(): number {
+    return takes;
+  },
+  lend(borrower: Borrower, minBytes: number): PooledMemory[] {
+    const out: ArrayBuffer[] = [];
+    for (const [cap, list] of free) {
+      if (cap < minBytes || list.length === 0) continue;
+      out.push(...list);
+      freeBytes -= cap * list.length;
+      lentBytes += cap * list.length;
+      list.length = 0;
+    }
+    if (out.length > 0) borrowers.add(borrower);
+    return out;
+  },
+  giveBack(ab: PooledMemory): void {
+    lentBytes -= ab.byteLength;
+    if (ab instanceof ArrayBuffer && freeBytes + lentBytes + ab.byteLength <= MAX_SCRATCH_BYTES) hold(ab);
+  },
+  forget(borrower: Borrower): void {
+    borrowers.delete(borrower);
+  },
+};
 
 /** A buffer of scratchCapacity(bytes) bytes that starts with the first `used` bytes of `old`, whose buffer is
  *  given back (a growable working buffer outgrowing itself). */
@@ -65,10 +112,16 @@ export function growScratch(old: ArrayBufferView, used: number, bytes: number): 
   return next;
 }
 
-/** Drops every buffer this thread holds for reuse (to the garbage collector). */
+/** Drops every buffer this thread holds for reuse (to the garbage collector), taking lent ones back first. */
 export function dropScratch(): void {
+  reclaim();
   free.clear();
   freeBytes = 0;
+}
+
+/** Bytes of this thread's scratch lent to borrowers (tests and stats). */
+export function scratchLentBytes(): number {
+  return lentBytes;
 }
 
 /** Bytes this thread holds for reuse (tests and stats). */
