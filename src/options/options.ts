@@ -34,7 +34,8 @@ export interface Options {
   /** Block compression codec for new tables' data blocks ('snappy', 'lz4': native napi-rs packages). @default 'none' */
   compression: CompressionName;
   /** Block cache capacity in bytes (data blocks, one arena allocated on first use; at most 2 GiB). The cache also
-   *  borrows the memtable pools' idle memory while no memtable needs it (ADR 0019). @default 32 MiB */
+   *  borrows the memtable pools' idle memory while no memtable needs it (ADR 0019), the thread's idle scratch
+   *  buffers, and 16 MiB per background worker while none is alive (ADR 0022). @default 32 MiB */
   blockCacheSize: number;
   /** Open tables kept (file handle, index and filter). @default 1000 */
   tableCacheSize: number;
