@@ -18,6 +18,10 @@ test('freeNow detaches the buffer at once (its memory goes with the closed chann
   const ab = Buffer.allocUnsafeSlow(1 << 20).buffer as ArrayBuffer;
   freeNow(ab);
   assert.equal(ab.byteLength, 0);
+  freeNow(ab); // already detached: left alone, no throw
+  const pooled = Buffer.from('x'); // a view into Node's shared pool, which Node does not let go
+  freeNow(pooled.buffer as ArrayBuffer);
+  assert.equal(pooled.toString(), 'x');
 });
 
 test('IdleWorkerMemory lends one buffer only while no worker is alive, and takes it back before one starts', () => {

@@ -13,13 +13,19 @@ import type { Borrower, Lender, PooledMemory } from './buffer-pool.js';
 /**
  * Frees the memory behind `ab` now instead of at the garbage collection that would find it unreachable: its
  * contents move to a message on a channel that is closed before anyone reads it, so Node frees them when the
- * channel goes (within an event-loop turn). `ab` is detached (byteLength 0) on return.
+ * channel goes (within an event-loop turn). `ab` is detached (byteLength 0) on return. A buffer that cannot be
+ * transferred (already detached, or one Node marks untransferable) is left to the garbage collector.
  */
 export function freeNow(ab: ArrayBuffer): void {
   const { port1, port2 } = new MessageChannel();
-  port1.postMessage(null, [ab]);
-  port1.close();
-  port2.close();
+  try {
+    port1.postMessage(null, [ab]);
+  } catch {
+    // not transferable: the collector frees it once unreachable
+  } finally {
+    port1.close();
+    port2.close();
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type ResourceLimits,
 } from 'node:worker_threads';
 import type { CompactionJob, CompactionResult } from '../task.js';
-import { localCopy } from '../table-handover.js';
+import { localCopies } from '../table-handover.js';
 import type { FlushSpec } from '../flush-run.js';
 import type { FlushedTable } from '../flush-table.js';
 import type { SharedBatches } from '../../memtable/shared-batches.js';
@@ -152,16 +152,16 @@ export class WorkerPool {
     const p = slot.pending.get(msg.id);
     if (p === undefined) return;
     slot.pending.delete(msg.id);
-    // Hand-overs are copied out of the worker's memory (table-handover.ts localCopy).
+    // Hand-overs are copied out of the worker's memory (table-handover.ts localCopies).
     if (msg.type === 'done') {
       const r = msg.result;
-      const result = r.tables === undefined ? r : { ...r, tables: r.tables.map(localCopy) };
+      const result = r.tables === undefined ? r : { ...r, tables: localCopies(r.tables) };
       p.onResult?.(result);
       (p.resolve as (r: CompactionResult) => void)(result);
     } else if (msg.type === 'flushed') {
       const f = msg.flushed;
       (p.resolve as (r: FlushedTable) => void)(
-        f.table === undefined ? f : { ...f, table: localCopy(f.table) },
+        f.table === undefined ? f : { ...f, table: localCopies([f.table])[0] },
       );
     } else p.reject(rebuildError(msg.error));
   }
