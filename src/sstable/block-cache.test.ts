@@ -105,6 +105,19 @@ test('BlockCache: the slot queue grows past its initial size without reviving fo
   }
 });
 
+/** After borrowed memory went back: of blocks 0..k-1 (4 KiB, tag 1), only the 64 KiB own arena's are found,
+ *  each with its bytes. */
+function assertOnlyOwnArenaLeft(cache: BlockCache, k: number): void {
+  let hits = 0;
+  for (let i = 0; i < k; i++) {
+    const off = cache.lookup(i, 1);
+    if (off < 0) continue;
+    hits++;
+    assert.ok(matches(cache.lastBuffer, off, 4096, i, 1), `block ${i} intact`);
+  }
+  assert.ok(hits > 0 && hits <= 16, `only blocks of the own arena remain: ${hits}`);
+}
+
 /** A pool holding `n` idle buffers of `size` bytes (as memtable memory after a flush). */
 function idlePool(n: number, size: number): BufferPool {
   const pool = new BufferPool(n * size, 0);
@@ -137,14 +150,7 @@ test('BlockCache: borrows from a pool not taken from for a whole turn of the rin
   assert.equal(pool.lentBytes, 0);
   assert.equal(pool.bytes, 3 * 64 * 1024);
   assert.ok(cache.usedBytes <= 64 * 1024);
-  let hits = 0;
-  for (let i = 0; i < k; i++) {
-    const off = cache.lookup(i, 1);
-    if (off < 0) continue;
-    hits++;
-    assert.ok(matches(cache.lastBuffer, off, 4096, i, 1), `block ${i} intact`);
-  }
-  assert.ok(hits > 0 && hits <= 16, `only blocks of the own arena remain: ${hits}`);
+  assertOnlyOwnArenaLeft(cache, k);
 });
 
 test('BlockCache: a pool taken from during every turn is not borrowed from; close gives borrowed memory back', () => {
@@ -245,14 +251,7 @@ test('BlockCache with the workers\u2019 memory: borrowed while no worker is aliv
   memory.workerStarting();
   assert.equal(cache.borrowedBytes, 0);
   assert.equal(borrowed.byteLength, 0, 'the memory was freed');
-  let hits = 0;
-  for (let i = 0; i < k; i++) {
-    const off = cache.lookup(i, 1);
-    if (off < 0) continue;
-    hits++;
-    assert.ok(matches(cache.lastBuffer, off, 4096, i, 1), `block ${i} intact`);
-  }
-  assert.ok(hits > 0 && hits <= 16, `only blocks of the own arena remain: ${hits}`);
+  assertOnlyOwnArenaLeft(cache, k);
   for (let i = 0; i < 100; i++) insert(cache, k++, 1, 4096);
   assert.equal(cache.borrowedBytes, 0, 'nothing borrowed while the worker is alive');
   memory.workerExited();

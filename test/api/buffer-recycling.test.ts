@@ -11,6 +11,16 @@ import { scratchLentBytes } from '../../src/util/scratch.js';
 const key = (i: number): string => `key${String(i).padStart(6, '0')}`;
 const value = (round: number, i: number): Buffer => Buffer.alloc(100, (round * 31 + i) % 251);
 
+/** Writes keys round * 800 .. round * 800 + 799 with value(round, i), one batch per round, for `rounds` rounds. */
+async function fillRounds(db: GraniteDB, rounds: number): Promise<void> {
+  const batch = new WriteBatch();
+  for (let round = 0; round < rounds; round++) {
+    batch.clear();
+    for (let i = 0; i < 800; i++) batch.put(key(round * 800 + i), value(round, i));
+    await db.write(batch);
+  }
+}
+
 async function writeRound(db: GraniteDB, batch: WriteBatch, round: number): Promise<void> {
   batch.clear();
   for (let i = 0; i < 800; i++) batch.put(key(i), value(round, i));
@@ -106,12 +116,7 @@ test('the block cache borrows idle memtable memory during reads and gives it bac
     backgroundThreads: 0,
   });
   try {
-    const batch = new WriteBatch();
-    for (let round = 0; round < 12; round++) {
-      batch.clear();
-      for (let i = 0; i < 800; i++) batch.put(key(round * 800 + i), value(round, i));
-      await db.write(batch);
-    }
+    await fillRounds(db, 12);
     await db.flush();
     await db.waitForCompaction();
     const check = (): void => {
@@ -160,12 +165,7 @@ test('the block cache borrows the workers\u2019 memory once every worker has exi
       assert.deepEqual(db.getSync(key(n)), value(Math.floor(n / 800), n % 800));
   };
   try {
-    const batch = new WriteBatch();
-    for (let round = 0; round < 12; round++) {
-      batch.clear();
-      for (let i = 0; i < 800; i++) batch.put(key(round * 800 + i), value(round, i));
-      await db.write(batch);
-    }
+    await fillRounds(db, 12);
     await db.flush();
     await db.waitForCompaction();
     check(12);
@@ -194,12 +194,7 @@ test('many iterators open at once, opened and closed in a shuffled order, each r
   // Tables only (no memtable entries), 4 KiB blocks of about 30 entries: every iterator copies cached blocks.
   const db = await GraniteDB.open(dir, { memtableSize: 256 * 1024 });
   try {
-    const batch = new WriteBatch();
-    for (let round = 0; round < 4; round++) {
-      batch.clear();
-      for (let i = 0; i < 800; i++) batch.put(key(round * 800 + i), value(round, i));
-      await db.write(batch);
-    }
+    await fillRounds(db, 4);
     await db.flush();
     await db.waitForCompaction();
     const expect = (n: number): Buffer => value(Math.floor(n / 800), n % 800);
