@@ -8,7 +8,7 @@
 //            against a cache-line-blocked variant (every probe in one 64-byte line, RocksDB's newer filters)
 //   seek   — seekInBlock in one 4 KiB data block of 16-byte keys and 100-byte values, restart interval 16 and
 //            4: the same block every time (in the CPU cache) and one of 20,000 copies spread over 80 MiB
-//   free   — RSS before and after freeNow (util/idle-worker-memory.ts) of three written 40 MiB buffers: right
+//   free   — RSS before and after freeBeforeGc (util/free-before-gc.ts) of three written 40 MiB buffers: right
 //            after the call, after setImmediate, after setTimeout 0; no garbage collection runs (ADR 0022)
 // Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free   or   node scripts/micro-probes.mjs pread DIR
 //        (seek and free need `npm run -s build` first)
@@ -200,18 +200,18 @@ if (what === 'sort') {
     );
   }
 } else if (what === 'free') {
-  const { freeNow } = await import('../dist/src/util/idle-worker-memory.js');
+  const { freeBeforeGc } = await import('../dist/src/util/free-before-gc.js');
   const mib = () => (process.memoryUsage().rss / 1048576).toFixed(0);
   const before = mib();
   const buffers = [0, 1, 2].map((i) => Buffer.allocUnsafeSlow(40 << 20).fill(i).buffer);
   const written = mib();
-  for (const ab of buffers) freeNow(ab);
+  for (const ab of buffers) freeBeforeGc(ab);
   const called = mib();
   await new Promise((r) => setImmediate(r));
   const immediate = mib();
   await new Promise((r) => setTimeout(r, 0));
   console.log(
-    `RSS ${before} MiB; 3 x 40 MiB written: ${written}; after freeNow: ${called}; after setImmediate: ` +
+    `RSS ${before} MiB; 3 x 40 MiB written: ${written}; after freeBeforeGc: ${called}; after setImmediate: ` +
       `${immediate}; after setTimeout 0 (the loop's close phase has run): ${mib()} MiB ` +
       `(detached: ${buffers.every((ab) => ab.byteLength === 0)})`,
   );

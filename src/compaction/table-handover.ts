@@ -6,7 +6,7 @@
 import { FOOTER_SIZE } from '../format/sstable.js';
 import { BlockIndex, buffersOf, type BlockIndexParts } from '../sstable/block-index.js';
 import type { PreparsedTable } from '../sstable/table-reader.js';
-import { freeNow } from '../util/idle-worker-memory.js';
+import { freeBeforeGc } from '../util/free-before-gc.js';
 
 /** Hand-overs one compaction result carries at most, in bytes: a compaction of many outputs (a compactRange
  *  over gigabytes) hands over its first outputs and lets the rest be opened from their files, instead of
@@ -54,7 +54,7 @@ export function handoverBuffers(tables: readonly TableHandover[] | undefined): A
 
 /**
  * Copies of `tables` in this thread's memory, for hand-overs that arrived from a worker thread; the transferred
- * arrays are freed at once, not at this thread's next full collection. They were allocated in the worker's
+ * arrays are freed without waiting for this thread's next full collection (freeBeforeGc). They were allocated in the worker's
  * malloc arena, and a table keeps its index and filter as long as it lives: each one pinned that arena, so the
  * worker's freed working memory around them stayed resident after the worker exited (malloc_stats: 20 of a
  * worker arena's 23 MB free yet held; ADR 0022). Everything is copied before anything is freed.
@@ -74,7 +74,7 @@ export function localCopies(tables: readonly TableHandover[]): TableHandover[] {
     const filter = h.filter === undefined ? undefined : new Uint8Array(h.filter);
     return { fileNum: h.fileNum, index, filter };
   });
-  for (const ab of new Set(handoverBuffers(tables))) freeNow(ab);
+  for (const ab of new Set(handoverBuffers(tables))) freeBeforeGc(ab);
   return copies;
 }
 

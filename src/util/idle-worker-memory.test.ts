@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IdleWorkerMemory, freeNow } from './idle-worker-memory.js';
+import { IdleWorkerMemory } from './idle-worker-memory.js';
+import { freeBeforeGc } from './free-before-gc.js';
 import type { Borrower, Lender } from './buffer-pool.js';
 
 /** A borrower that keeps what it is lent and hands it all back when asked. */
@@ -14,13 +15,13 @@ function holder(): Borrower & { held: ArrayBufferLike[] } {
   return b;
 }
 
-test('freeNow detaches the buffer at once (its memory goes with the closed channel)', () => {
+test('freeBeforeGc detaches the buffer at once (its memory goes with the closed channel)', () => {
   const ab = Buffer.allocUnsafeSlow(1 << 20).buffer as ArrayBuffer;
-  freeNow(ab);
+  freeBeforeGc(ab);
   assert.equal(ab.byteLength, 0);
-  freeNow(ab); // already detached: left alone, no throw
+  freeBeforeGc(ab); // already detached: left alone, no throw
   const pooled = Buffer.from('x'); // a view into Node's shared pool, which Node does not let go
-  freeNow(pooled.buffer as ArrayBuffer);
+  freeBeforeGc(pooled.buffer as ArrayBuffer);
   assert.equal(pooled.toString(), 'x');
 });
 

@@ -3,33 +3,13 @@
 // memory on top (docs/performance.md, "Worker memory lent to the cache"); a read phase with no worker alive has
 // that room and nothing in it. The lender hands out one buffer of `bytes` while no worker is alive, and takes it
 // back (the borrower drops the blocks in it first) just before a worker starts; the memory is then freed as soon
-// as the event loop next closes handles (freeNow), not at the next full garbage collection, so the worker's
+// as the event loop next closes handles (freeBeforeGc), not at the next full garbage collection, so the worker's
 // memory and the cache's do not add up while the worker starts up.
 //
 // Invariants: at most one buffer is lent at a time; no buffer is lent while a worker is alive (started and not
 // yet exited); a buffer given back is never read or written again (it is detached and freed).
-import { MessageChannel } from 'node:worker_threads';
 import type { Borrower, Lender, PooledMemory } from './buffer-pool.js';
-
-/**
- * Frees the memory behind `ab` now instead of at the garbage collection that would find it unreachable: its
- * contents move to a message on a channel that is closed before anyone reads it, so Node frees them when the
- * channel's handles are closed, in the event loop's next close-callback phase: after the current synchronous
- * stretch, with no collection (`node scripts/micro-probes.mjs free`: 3 × 40 MiB left RSS after a setTimeout 0,
- * not yet after a setImmediate). `ab` is detached (byteLength 0) on return. A buffer that cannot be
- * transferred (already detached, or one Node marks untransferable) is left to the garbage collector.
- */
-export function freeNow(ab: ArrayBuffer): void {
-  const { port1, port2 } = new MessageChannel();
-  try {
-    port1.postMessage(null, [ab]);
-  } catch {
-    // not transferable: the collector frees it once unreachable
-  } finally {
-    port1.close();
-    port2.close();
-  }
-}
+import { freeBeforeGc } from './free-before-gc.js';
 
 /**
  * Resident memory one live background worker costs the process, lent per worker slot (ADR 0022). Measured
@@ -81,7 +61,7 @@ export class IdleWorkerMemory implements Lender {
 
   lend(borrower: Borrower, minBytes: number): PooledMemory[] {
     if (this.#alive > 0 || this.#lent !== undefined || this.bytes < minBytes || this.bytes === 0) return [];
-    // allocUnsafeSlow: its own ArrayBuffer (transferable, so freeNow can free it), not zero-filled: pages become
+    // allocUnsafeSlow: its own ArrayBuffer (transferable, so freeBeforeGc can free it), not zero-filled: pages become
     // resident only as the cache writes blocks into them.
     const ab = Buffer.allocUnsafeSlow(this.bytes).buffer as ArrayBuffer;
     this.#lent = { borrower, ab };
@@ -91,7 +71,7 @@ export class IdleWorkerMemory implements Lender {
   giveBack(ab: PooledMemory): void {
     if (this.#lent === undefined || this.#lent.ab !== ab) throw new Error('IdleWorkerMemory: not lent here');
     this.#lent = undefined;
-    freeNow(ab);
+    freeBeforeGc(ab);
   }
 
   forget(borrower: Borrower): void {
