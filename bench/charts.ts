@@ -191,12 +191,13 @@ function sustainedReadSpec(r: RunResults): TopLevelSpec | undefined {
       rows.push({ engine: e, when, percentile: 'p99.9', us: Math.max(0.01, p.p999) });
     };
     add('during writes', s.readDuring);
+    if (s.readCompactingAfterWrites !== undefined) add('compacting, no writes', s.readCompactingAfterWrites);
     add('idle', s.readIdle);
   }
   if (rows.length === 0) return undefined;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Point reads during sustained writes and when idle',
+    title: 'Point reads during sustained writes, while compacting after them, and when idle',
     config: CONFIG,
     data: { values: rows },
     facet: { column: { field: 'engine', type: 'nominal', sort: engines, title: null } },
@@ -206,7 +207,7 @@ function sustainedReadSpec(r: RunResults): TopLevelSpec | undefined {
       mark: 'bar',
       encoding: {
         x: { field: 'percentile', type: 'nominal', sort: ['p50', 'p99', 'p99.9'], title: null },
-        xOffset: { field: 'when', sort: ['during writes', 'idle'] },
+        xOffset: { field: 'when', sort: ['during writes', 'compacting, no writes', 'idle'] },
         y: {
           field: 'us',
           type: 'quantitative',
@@ -217,7 +218,7 @@ function sustainedReadSpec(r: RunResults): TopLevelSpec | undefined {
         color: {
           field: 'when',
           type: 'nominal',
-          sort: ['during writes', 'idle'],
+          sort: ['during writes', 'compacting, no writes', 'idle'],
           scale: { range: ['#9467bd', '#7f7f7f'] },
           legend: { orient: 'top', title: null },
         },

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SAMPLE_EVERY, SAMPLE_GETS, SLOW_BATCH_MS } from '../src/bench/sustained.js';
+import { SAMPLE_EVERY, SAMPLE_GETS, SETTLE_SAMPLE_MS, SLOW_BATCH_MS } from '../src/bench/sustained.js';
 import { PHASES, SPECS, WORKLOADS, type WorkloadName } from '../src/bench/workloads.js';
 import { ENGINES, type EngineName } from './adapters/engine.js';
 import { ROOT } from './adapters/versions.js';
@@ -245,7 +245,9 @@ function sustained(r: RunResults, engines: EngineName[]): string[] {
     'cancelled_write_bytes ÷ user key + value bytes, until the end of the writes and until the engine was idle',
     '(the bar uses the latter: the compaction debt left at the end is part of the cost); "engine" is what the',
     'engine says it wrote. Reads during writes: every ' +
-      `${SAMPLE_EVERY} batches ${SAMPLE_GETS} reads of random keys written so far; idle: as many after waiting for compaction.`,
+      `${SAMPLE_EVERY} batches ${SAMPLE_GETS} reads of random keys written so far; compacting after the writes: while the`,
+    `engine settles, ${SAMPLE_GETS} reads every ${SETTLE_SAMPLE_MS} ms when it reports a compaction running (classic-level: a`,
+    'level due for compaction); idle: as many as during the writes, after waiting for compaction.',
     '',
   ];
   if (sums.length === 0) {
@@ -275,6 +277,13 @@ function sustained(r: RunResults, engines: EngineName[]): string[] {
       (s) =>
         s.readDuringCompaction
           ? `${pct(s.readDuringCompaction)} (${s.readDuringCompaction.count} reads)`
+          : '–',
+    ],
+    [
+      'read µs while compacting after the writes, p50 / p99 / p99.9',
+      (s) =>
+        s.readCompactingAfterWrites
+          ? `${pct(s.readCompactingAfterWrites)} (${s.readCompactingAfterWrites.count} reads)`
           : '–',
     ],
     ['read µs idle, p50 / p99 / p99.9', (s) => pct(s.readIdle)],

@@ -1,4 +1,4 @@
-// Attributes slow getSync calls (> 2 ms) during a sustained random fill: an install of a finished compaction
+// Attributes slow getSync calls (> SLOW_MS ms, default 2) during a sustained random fill: an install of a finished compaction
 // inside the read (tree shape changed), a table open (tableOpens grew), GC (a gc entry overlapped), or other;
 // for "other" it prints the number and total time of the table-file reads (pread) inside the call, and how the
 // main thread spent the call by /proc/thread-self/schedstat: ms on the CPU, and ms runnable but waiting for a
@@ -37,6 +37,8 @@ const blockReadUs = [];
   rmSync(probe, { recursive: true, force: true });
 }
 const N = Number(process.argv[2] ?? 5_000_000);
+/** Reads slower than this many ms are attributed one by one (SLOW_MS, default 2). */
+const SLOW_MS = Number(process.env.SLOW_MS ?? 2);
 const dir = mkdtempSync('/tmp/slow-');
 const db = await GraniteDB.open(dir, JSON.parse(process.env.GRANITE_OPTIONS ?? '{}'));
 const gcs = [];
@@ -97,7 +99,7 @@ for (let b = 0, n = 0; n < N; b++) {
       band.reads += reads.n;
       band.readMs += reads.ms;
       band.probed += db.stats().counters.tablesProbed - c0.tablesProbed;
-      if (dt > 2)
+      if (dt > SLOW_MS)
         slow.push({
           reads: `${reads.n} reads ${reads.ms.toFixed(2)} ms, on CPU ${((q1[0] - q0[0]) / 1e6).toFixed(2)}, runnable ${((q1[1] - q0[1]) / 1e6).toFixed(2)}`,
           t0,
@@ -120,7 +122,7 @@ for (const s of slow) {
   const c = cls(s);
   (by[c] ??= []).push(s.dt);
 }
-console.log(`samples ${samples}, slow(>2ms) ${slow.length}`);
+console.log(`samples ${samples}, slow(>${SLOW_MS} ms) ${slow.length}`);
 for (const b of bands.filter((x) => x.n > 0))
   console.log(
     `  < ${b.limit} µs: ${b.n} reads, per get ${(b.reads / b.n).toFixed(2)} file reads taking ` +

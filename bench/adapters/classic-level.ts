@@ -4,6 +4,8 @@
 // 'leveldb.stats' (MB written by flushes and compactions per level). LevelDB has no "wait for
 // compaction" call: idle is when no level is due (L0 files < 4, level L ≥ 1 under 10^L MiB, LevelDB
 // 1.20's score < 1) and 'leveldb.sstables' did not change over IDLE_POLLS polls IDLE_POLL_MS apart.
+// `compacting` in stats() is "a level is due" by that rule: LevelDB does not say whether its background
+// thread is running, and it compacts whenever a level is due (seek compactions are not seen).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClassicLevel } from 'classic-level';
 import type { Bytes, Engine, EngineStats, OpenOptions, ScanTotals, TreeLevel } from './engine.js';
@@ -106,8 +108,10 @@ export async function open(dir: string, _options: OpenOptions): Promise<Engine> 
       return { entries, bytes };
     },
     stats(): EngineStats {
+      const levels = parseSstables(db.getProperty('leveldb.sstables'));
       return {
-        levels: parseSstables(db.getProperty('leveldb.sstables')),
+        levels,
+        compacting: due(levels),
         bytesWritten: { bytes: parseStatsWritten(db.getProperty('leveldb.stats')), includesWal: false },
       };
     },

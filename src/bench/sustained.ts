@@ -8,9 +8,11 @@
 //     own count of bytes written to files where it has one;
 //   - the shape of the tree (files and bytes per level) when idle;
 //   - point-read latency while the writes and their compactions run: every SAMPLE_EVERY batches,
-//     SAMPLE_GETS reads of random keys written so far (getSync where the engine has it, else get); then,
-//     with the tree idle, as many untimed warm-up reads and as many measured ones. Sample time is
-//     excluded from the write rates.
+//     SAMPLE_GETS reads of random keys written so far (getSync where the engine has it, else get);
+//   - point-read latency while the compactions left by the writes run with no writes beside them: while
+//     the engine settles, a round of SAMPLE_GETS reads every SETTLE_SAMPLE_MS when the engine reports a
+//     compaction running; then, with the tree idle, as many untimed warm-up reads as during the writes and
+//     as many measured ones. Sample time is excluded from the write rates.
 import { performance } from 'node:perf_hooks';
 import { KEY_BYTES, KeySpace, Rng, permutation } from './data.js';
 import type { TreeLevel } from './engine.js';
@@ -22,6 +24,8 @@ export const SUSTAINED_BATCH = 1000;
 export const SAMPLE_EVERY = 10;
 export const SAMPLE_GETS = 20;
 export const INTERVALS = 20;
+/** Pause between rounds of reads while the engine settles after the writes. */
+export const SETTLE_SAMPLE_MS = 5;
 /** A batch slower than this counts as a slow batch (a stall, whatever the engine calls it). */
 export const SLOW_BATCH_MS = 100;
 const SEED = { perm: 11, sample: 12 };
@@ -55,6 +59,8 @@ export interface SustainedDetail {
     during: LatencySummary;
     /** The subset of `during` taken while the engine reported a flush or compaction running. */
     duringCompaction?: LatencySummary;
+    /** Taken after the writes, while the engine reported a compaction running (no writes beside it). */
+    compactingAfterWrites?: LatencySummary;
     idle: LatencySummary;
     missing: number;
   };
@@ -79,6 +85,7 @@ async function run(ctx: Context): Promise<Outcome> {
   const during = ctx.recorder();
   const duringCompaction = ctx.recorder();
   const idle = ctx.recorder();
+  const afterWrites = ctx.recorder();
   const batchLat = ctx.recorder();
   const ks = new Array<Buffer>(SUSTAINED_BATCH);
   const vs = new Array<Buffer>(SUSTAINED_BATCH);
@@ -137,7 +144,17 @@ async function run(ctx: Context): Promise<Outcome> {
   const writeSeconds = (performance.now() - start - sampleMs) / 1000;
   const devWrites = deviceBytes();
   const settleStart = performance.now();
-  await engine.waitForCompaction();
+  let settled: { error?: unknown } | undefined;
+  const idleReached = engine.waitForCompaction().then(
+    () => void (settled = {}),
+    (error: unknown) => void (settled = { error }),
+  );
+  while (settled === undefined) {
+    if (engine.stats().compacting === true) await sample(n, afterWrites);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_SAMPLE_MS));
+  }
+  await idleReached;
+  if (settled.error !== undefined) throw settled.error;
   const settleSeconds = (performance.now() - settleStart) / 1000;
   const devSettled = deviceBytes();
   const stats1 = engine.stats();
@@ -192,6 +209,7 @@ async function run(ctx: Context): Promise<Outcome> {
       api,
       during: during.summary(),
       duringCompaction: duringCompaction.count > 0 ? duringCompaction.summary() : undefined,
+      compactingAfterWrites: afterWrites.count > 0 ? afterWrites.summary() : undefined,
       idle: idle.summary(),
       missing,
     },

@@ -65,7 +65,9 @@ function formatResult(r: WorkloadResult): string[] {
       `  write amplification ${fmtNum(s.writeAmp.engine, 2)} (engine)` +
         (s.writeAmp.deviceSettled === undefined ? '' : `, ${fmtNum(s.writeAmp.deviceSettled, 2)} (device)`),
       `  tree ${(s.levels ?? []).map((l) => `L${l.level} ${l.files} files ${fmtBytes(l.bytes)}`).join(', ') || 'empty'}`,
-      `  ${s.read.api} p50 / p99 / p99.9 during writes ${pct(s.read.during)}; idle ${pct(s.read.idle)}`,
+      `  ${s.read.api} p50 / p99 / p99.9 during writes ${pct(s.read.during)}; ` +
+        `compacting after them ${s.read.compactingAfterWrites ? pct(s.read.compactingAfterWrites) : '– (no compaction was left)'}; ` +
+        `idle ${pct(s.read.idle)}`,
     );
   }
   for (const w of r.warnings ?? []) lines.push(`  warning: ${w}`);
