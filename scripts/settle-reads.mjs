@@ -13,10 +13,11 @@
 //   PERF_OUT=/tmp/sched.data                    runs `perf sched record -a` for 3 s from the start of the settle
 //                                               phase (then: perf sched timehist -i /tmp/sched.data).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { GraniteDB, WriteBatch } from '../dist/src/index.js';
+import { keyOf, recordGcs, schedstat, seededRandom, shuffled } from './lib/random-fill.mjs';
 
 const N = Number(process.argv[2] ?? 5_000_000);
 const SLOW_US = Number(process.env.SLOW_US ?? 150);
@@ -40,31 +41,13 @@ if (process.env.NICE_ALL) {
 
 const dir = mkdtempSync('/tmp/settle-reads-');
 const db = await GraniteDB.open(dir, JSON.parse(process.env.GRANITE_OPTIONS ?? '{}'));
-const gcs = [];
-new PerformanceObserver((l) => {
-  for (const e of l.getEntries()) gcs.push([e.startTime, e.duration, e.detail?.kind]);
-}).observe({ entryTypes: ['gc'] });
-
-let x = 12345;
-const rnd = () => {
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  return (x >>> 0) / 4294967296;
-};
-const order = new Uint32Array(N);
-for (let i = 0; i < N; i++) order[i] = i;
-for (let i = N - 1; i > 0; i--) {
-  const j = Math.floor(rnd() * (i + 1));
-  const t = order[i];
-  order[i] = order[j];
-  order[j] = t;
-}
-const key = (i) => Buffer.from('key' + String(i).padStart(13, '0'));
+const gcs = recordGcs();
+const rnd = seededRandom();
+const order = shuffled(N, rnd);
 const val = Buffer.alloc(100, 'v');
 for (let n = 0; n < N;) {
   const batch = new WriteBatch();
-  for (let j = 0; j < 1000 && n < N; j++, n++) batch.put(key(order[n]), val);
+  for (let j = 0; j < 1000 && n < N; j++, n++) batch.put(keyOf(order[n]), val);
   await db.write(batch);
 }
 
@@ -76,18 +59,16 @@ if (process.env.PERF_OUT) {
   console.log(`main thread id ${process.pid}`);
 }
 
-/** [ns on the CPU, ns waiting on a run queue] of this thread. */
-const sched = () => readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ').slice(0, 2).map(Number);
 const slow = [];
 /** A round of ROUND reads of random written keys; µs into `into`, slow ones into `slow`. */
 const round = (into) => {
   for (let r = 0; r < ROUND; r++) {
-    const k = key(Math.floor(rnd() * N));
-    const s0 = sched();
+    const k = keyOf(Math.floor(rnd() * N));
+    const s0 = schedstat();
     const t = performance.now();
     if (db.getSync(k) === undefined) throw new Error(`key ${k} not found`);
     const us = (performance.now() - t) * 1000;
-    const s1 = sched();
+    const s1 = schedstat();
     into.push(us);
     if (us > SLOW_US) slow.push({ at: t, us, run: (s1[0] - s0[0]) / 1000, wait: (s1[1] - s0[1]) / 1000 });
   }

@@ -8,8 +8,9 @@
 // probed per get) and the latency of the 4 KiB block reads made inside gets (p50/p90/p99).
 // Usage: npm run -s build && node scripts/slow-reads.mjs [keys, default 5000000]  (docs/performance.md). GRANITE_OPTIONS='{...}' opens with other options.
 import { GraniteDB, WriteBatch } from '../dist/src/index.js';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { keyOf, recordGcs, schedstat, seededRandom, shuffled } from './lib/random-fill.mjs';
+import { performance } from 'node:perf_hooks';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { NodeFileSystem } from '../dist/src/fs/node-fs.js';
 // Time every RandomAccessFile.read (the class is not exported: reach its prototype through an instance).
 const reads = { n: 0, ms: 0 };
@@ -41,30 +42,11 @@ const N = Number(process.argv[2] ?? 5_000_000);
 const SLOW_MS = Number(process.env.SLOW_MS ?? 2);
 const dir = mkdtempSync('/tmp/slow-');
 const db = await GraniteDB.open(dir, JSON.parse(process.env.GRANITE_OPTIONS ?? '{}'));
-const gcs = [];
-new PerformanceObserver((l) => {
-  for (const e of l.getEntries()) gcs.push([e.startTime, e.duration, e.detail?.kind]);
-}).observe({ entryTypes: ['gc'] });
-let x = 12345;
-const rnd = () => {
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  return (x >>> 0) / 4294967296;
-};
-const order = new Uint32Array(N);
-for (let i = 0; i < N; i++) order[i] = i;
-for (let i = N - 1; i > 0; i--) {
-  const j = Math.floor(rnd() * (i + 1));
-  const t = order[i];
-  order[i] = order[j];
-  order[j] = t;
-}
-const key = (i) => Buffer.from('key' + String(i).padStart(13, '0'));
+const gcs = recordGcs();
+const rnd = seededRandom();
+const order = shuffled(N, rnd);
 const val = Buffer.alloc(100, 'v');
 const slow = [];
-/** [ns on the CPU, ns waiting on a run queue] of this thread. */
-const sched = () => readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ').slice(0, 2).map(Number);
 let samples = 0;
 const shape = () => JSON.stringify(db.stats().levels);
 const bands = [20, 50, 100, 200, 500, 2000, Infinity].map((limit) => ({
@@ -76,23 +58,23 @@ const bands = [20, 50, 100, 200, 500, 2000, Infinity].map((limit) => ({
 }));
 for (let b = 0, n = 0; n < N; b++) {
   const batch = new WriteBatch();
-  for (let j = 0; j < 1000 && n < N; j++, n++) batch.put(key(order[n]), val);
+  for (let j = 0; j < 1000 && n < N; j++, n++) batch.put(keyOf(order[n]), val);
   await db.write(batch);
   if (b % 10 === 9) {
     for (let r = 0; r < 20; r++) {
-      const k = key(order[Math.floor(rnd() * n)]);
+      const k = keyOf(order[Math.floor(rnd() * n)]);
       const s0 = shape();
       const c0 = db.stats().counters;
       const o0 = c0.tableOpens;
       reads.n = 0;
       reads.ms = 0;
-      const q0 = sched();
+      const q0 = schedstat();
       const t0 = performance.now();
       inGet = true;
       db.getSync(k);
       inGet = false;
       const dt = performance.now() - t0;
-      const q1 = sched();
+      const q1 = schedstat();
       samples++;
       const band = bands.find((x) => dt * 1000 < x.limit);
       band.n++;
