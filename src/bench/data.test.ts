@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IN_FLIGHT } from './db-bench.js';
-import { KeySpace, MISSING_KEY_RING, indexArray, permutation, randomIndexes } from './data.js';
+import { KEY_RING, KeySpace, indexArray, permutation, randomIndexes } from './data.js';
+import { SUSTAINED_BATCH } from './sustained.js';
 
 test('indexArray: successive workloads share one buffer, cut to the length asked for', () => {
   const a = indexArray(1000);
@@ -28,10 +29,17 @@ test('permutation and randomIndexes: the same figures into a reused buffer as in
   assert.ok(r.every((i) => i < 700));
 });
 
-test('KeySpace.missingKey: absent keys between the written ones, valid for a ring of later calls', () => {
+test("KeySpace.key: 'key' and 13 zero-padded digits, the same bytes on every call", () => {
+  const keys = new KeySpace(0);
+  for (const i of [0, 7, 10, 999_999, 1_000_000, 9_999_999, 123_456_789_012, 9_999_999_999_999])
+    assert.equal(keys.key(i).toString('latin1'), 'key' + String(i).padStart(13, '0'));
+  assert.equal(keys.key(42).length, 16);
+  assert.ok(Buffer.compare(keys.key(99), keys.key(100)) < 0, 'byte order is index order');
+});
+
+test('KeySpace.missingKey: absent keys between the written ones', () => {
   const keys = new KeySpace(1234); // not a multiple of 10: the last decade is short
   const text = (b: Buffer): string => b.toString('latin1');
-  const held: [string, Buffer][] = [];
   for (let i = 0; i < keys.count; i++) {
     const m = keys.missingKey(i);
     const expected =
@@ -40,11 +48,20 @@ test('KeySpace.missingKey: absent keys between the written ones, valid for a rin
     const below = Math.min(Math.floor(i / 10) * 10 + 9, keys.count - 1);
     assert.ok(Buffer.compare(keys.key(below), m) < 0, `${expected} after ${text(keys.key(below))}`);
     if (below + 1 < keys.count) assert.ok(Buffer.compare(m, keys.key(below + 1)) < 0);
-    held.push([expected, m]);
-    if (held.length === MISSING_KEY_RING) {
-      const [was, first] = held.shift()!;
-      assert.equal(text(first), was, 'unchanged by later calls');
-    }
   }
-  assert.ok(IN_FLIGHT < MISSING_KEY_RING, 'a key outlives every read in flight');
+});
+
+test('KeySpace: a key stays valid for KEY_RING - 1 later calls of either kind, more than any driver holds', () => {
+  const keys = new KeySpace(0);
+  const first = keys.key(5);
+  const missing = keys.missingKey(77);
+  for (let n = 0; n < KEY_RING - 2; n++) {
+    if (n % 2 === 0) keys.key(n);
+    else keys.missingKey(n);
+  }
+  assert.equal(first.toString('latin1'), 'key0000000000005', 'unchanged after KEY_RING - 1 later calls');
+  assert.equal(missing.toString('latin1'), 'key000000000007h');
+  keys.key(8); // the ring wraps: the first slot is written again
+  assert.equal(first.toString('latin1'), 'key0000000000008');
+  assert.ok(IN_FLIGHT + SUSTAINED_BATCH < KEY_RING, 'a key outlives a batch and every read in flight');
 });

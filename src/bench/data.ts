@@ -1,8 +1,9 @@
-// Benchmark inputs, generated before any clock starts: 16-byte keys in one arena, values as views
-// into a seeded random pool, shuffled permutations. Everything is a pure function of the seed, so
+// Benchmark inputs: 16-byte keys written on demand into a small ring (as db_bench formats each key), values
+// as views into a seeded random pool, shuffled permutations. Everything is a pure function of the seed, so
 // every engine (and every repetition) sees the same keys, values and access order. Shared by the
 // peer harness (bench/) and `granite bench` (src/cli/).
-// Memory: keys cost 16 bytes each in one Buffer; values cost one shared pool, not one Buffer per key.
+// Memory: the keys cost one 256 KiB ring whatever their number, values one shared pool: the harness's own
+// memory counts in the peak RSS it measures.
 
 export const KEY_BYTES = 16;
 const KEY_PREFIX = 'key';
@@ -60,54 +61,76 @@ export function mix32(x: number): number {
   return x >>> 0;
 }
 
-function formatKey(n: number): string {
-  return KEY_PREFIX + String(n).padStart(DIGITS, '0');
-}
-
 /**
- * Missing keys are written into a ring of this many 16-byte slots: a key stays valid for this many later
- * missingKey() calls, more than the reads a driver keeps in flight (db-bench.ts IN_FLIGHT).
+ * Keys are written into a ring of this many 16-byte slots: a key stays valid for this many later key() or
+ * missingKey() calls. Every driver is done with a key well before then: a batch holds 1000, the async drivers
+ * keep IN_FLIGHT (db-bench.ts) in flight, and the engines copy a key when they are called.
  */
-export const MISSING_KEY_RING = 1024;
+export const KEY_RING = 16_384;
 
 /**
- * Keys 'key' + 13-digit zero-padded index (exactly 16 bytes), stored back to back; `key(i)` is a
- * view, so the hot loop allocates a view and never formats a string.
+ * Keys 'key' + 13-digit zero-padded index (exactly 16 bytes). `key(i)` writes the digits into the next ring
+ * slot and returns a view of it: no string, no allocation but the view.
  */
 export class KeySpace {
   readonly count: number;
-  #arena: Buffer;
-  readonly #ring = Buffer.alloc(MISSING_KEY_RING * KEY_BYTES);
-  #ringNext = 0;
+  readonly #ring = Buffer.alloc(KEY_RING * KEY_BYTES);
+  #next = 0;
 
   constructor(count: number) {
     this.count = count;
-    this.#arena = Buffer.allocUnsafe(count * KEY_BYTES);
-    for (let i = 0; i < count; i++) this.#arena.write(formatKey(i), i * KEY_BYTES, 'latin1');
+    for (let at = 0; at < this.#ring.length; at += KEY_BYTES) this.#ring.write(KEY_PREFIX, at, 'latin1');
   }
 
+  /** 'key' + the 13 digits of i. */
   key(i: number): Buffer {
-    return this.#arena.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES);
+    const at = this.#slot();
+    writeDigits(this.#ring, at + KEY_PREFIX.length, DIGITS, i);
+    return this.#ring.subarray(at, at + KEY_BYTES);
   }
 
   /**
-   * A key that is never written but falls inside the key range, between existing keys:
-   * 'key' + 12 digits of ⌊i/10⌋ + one of 'a'..'j' sorts after key ⌊i/10⌋·10+9 and before the next
-   * existing key, so range checks alone cannot reject it. Its first 15 bytes are those of key ⌊i/10⌋·10, copied
-   * into the next slot of a small ring (valid for MISSING_KEY_RING calls) rather than kept for every i: the
-   * harness's own memory counts in the peak RSS it measures.
+   * A key that is never written but falls inside the key range, between existing keys: 'key' + 12 digits of
+   * ⌊i/10⌋ + one of 'a'..'j' sorts after key ⌊i/10⌋·10+9 and before the next existing key, so range checks
+   * alone cannot reject it.
    */
   missingKey(i: number): Buffer {
-    const slot = this.#ringNext;
-    this.#ringNext = slot + 1 === MISSING_KEY_RING ? 0 : slot + 1;
-    const ring = this.#ring;
-    const arena = this.#arena;
-    const to = slot * KEY_BYTES;
-    const from = Math.floor(i / 10) * 10 * KEY_BYTES;
-    for (let b = 0; b < KEY_BYTES - 1; b++) ring[to + b] = arena[from + b]!;
-    ring[to + KEY_BYTES - 1] = 0x61 + (i % 10);
-    return ring.subarray(to, to + KEY_BYTES);
+    const at = this.#slot();
+    writeDigits(this.#ring, at + KEY_PREFIX.length, DIGITS - 1, Math.floor(i / 10));
+    this.#ring[at + KEY_BYTES - 1] = 0x61 + (i % 10);
+    return this.#ring.subarray(at, at + KEY_BYTES);
   }
+
+  #slot(): number {
+    const slot = this.#next;
+    this.#next = slot + 1 === KEY_RING ? 0 : slot + 1;
+    return slot * KEY_BYTES;
+  }
+}
+
+/** '00'..'99' back to back: two digits per division. */
+const DIGIT_PAIRS = Buffer.from(
+  Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''),
+  'latin1',
+);
+
+/** Writes n (a non-negative integer) as `width` zero-padded decimal digits at buf[at]. */
+function writeDigits(buf: Buffer, at: number, width: number, n: number): void {
+  let p = at + width;
+  // Above 2^31 - 1 the bitwise division would wrap: peel digits off as doubles until n fits.
+  while (n > 0x7fffffff && p > at) {
+    const q = Math.floor(n / 10);
+    buf[--p] = 0x30 + n - q * 10;
+    n = q;
+  }
+  while (p - at >= 2) {
+    const q = (n / 100) | 0;
+    const r = (n - q * 100) * 2;
+    buf[--p] = DIGIT_PAIRS[r + 1]!;
+    buf[--p] = DIGIT_PAIRS[r]!;
+    n = q;
+  }
+  if (p > at) buf[--p] = 0x30 + (n % 10);
 }
 
 /** Incompressible values: `value(i, gen)` is a fixed view into a seeded random pool. */

@@ -35,7 +35,8 @@ export interface Options {
   compression: CompressionName;
   /** Block cache capacity in bytes (data blocks, one arena allocated on first use; at most 2 GiB). The cache also
    *  borrows the memtable pools' idle memory while no memtable needs it (ADR 0019), the thread's idle scratch
-   *  buffers, and 16 MiB per background worker while none is alive (ADR 0022). @default 32 MiB */
+   *  buffers, and 16 MiB per background worker while none is alive (ADR 0022). Pages are touched only as
+   *  blocks are cached, so a small database does not pay for the capacity (ADR 0024). @default 48 MiB */
   blockCacheSize: number;
   /** Open tables kept (file handle, index and filter). @default 1000 */
   tableCacheSize: number;
@@ -98,7 +99,7 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   restartInterval: 16,
   bloomBitsPerKey: 10,
   compression: 'none',
-  blockCacheSize: 32 * MiB,
+  blockCacheSize: 48 * MiB,
   tableCacheSize: 1000,
   compactionStyle: 'leveled',
   level0CompactionTrigger: 4,
