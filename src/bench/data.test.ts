@@ -37,6 +37,23 @@ test("KeySpace.key: 'key' and 13 zero-padded digits, the same bytes on every cal
   assert.ok(Buffer.compare(keys.key(99), keys.key(100)) < 0, 'byte order is index order');
 });
 
+test('KeySpace.key: runs of consecutive indexes (incremented in place) give the same bytes as formatting', () => {
+  const keys = new KeySpace(0);
+  const expect = (i: number): string => 'key' + String(i).padStart(13, '0');
+  for (const start of [0, 9_990, 999_990, 9_999_999_990, 123]) {
+    for (let i = start; i < start + 25; i++) assert.equal(keys.key(i).toString('latin1'), expect(i));
+  }
+  keys.key(41);
+  for (let n = 0; n < KEY_RING; n++) keys.missingKey(n); // every slot rewritten, the one of key 41 too
+  assert.equal(keys.key(42).toString('latin1'), expect(42));
+  for (let i = 0; i < 3 * KEY_RING; i++) {
+    const k = keys.key(i).toString('latin1');
+    if (i % 997 === 0)
+      assert.equal(keys.missingKey(i).toString('latin1').slice(0, 15), expect(i - (i % 10)).slice(0, 15));
+    assert.equal(k, expect(i));
+  }
+});
+
 test('KeySpace.missingKey: absent keys between the written ones', () => {
   const keys = new KeySpace(1234); // not a multiple of 10: the last decade is short
   const text = (b: Buffer): string => b.toString('latin1');

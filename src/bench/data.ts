@@ -76,17 +76,31 @@ export class KeySpace {
   readonly count: number;
   readonly #ring = Buffer.alloc(KEY_RING * KEY_BYTES);
   #next = 0;
+  /** The index and ring offset of the last key(): the next index is written by incrementing it. */
+  #lastIndex = -2;
+  #lastAt = -1;
 
   constructor(count: number) {
     this.count = count;
     for (let at = 0; at < this.#ring.length; at += KEY_BYTES) this.#ring.write(KEY_PREFIX, at, 'latin1');
   }
 
-  /** 'key' + the 13 digits of i. */
+  /** 'key' + the 13 digits of i. The key after the previous one (sequential fills) is that key plus one. */
   key(i: number): Buffer {
+    const ring = this.#ring;
     const at = this.#slot();
-    writeDigits(this.#ring, at + KEY_PREFIX.length, DIGITS, i);
-    return this.#ring.subarray(at, at + KEY_BYTES);
+    const prev = this.#lastAt;
+    if (i === this.#lastIndex + 1 && prev >= 0) {
+      for (let b = 0; b < KEY_BYTES; b++) ring[at + b] = ring[prev + b]!;
+      let p = at + KEY_BYTES - 1;
+      while (ring[p] === 0x39 && p > at + KEY_PREFIX.length) ring[p--] = 0x30;
+      ring[p]!++;
+    } else {
+      writeDigits(ring, at + KEY_PREFIX.length, DIGITS, i);
+    }
+    this.#lastIndex = i;
+    this.#lastAt = at;
+    return ring.subarray(at, at + KEY_BYTES);
   }
 
   /**
@@ -95,6 +109,7 @@ export class KeySpace {
    * alone cannot reject it.
    */
   missingKey(i: number): Buffer {
+    this.#lastIndex = -2; // the next key() formats in full
     const at = this.#slot();
     writeDigits(this.#ring, at + KEY_PREFIX.length, DIGITS - 1, Math.floor(i / 10));
     this.#ring[at + KEY_BYTES - 1] = 0x61 + (i % 10);

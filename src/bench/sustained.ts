@@ -230,6 +230,7 @@ export const SUSTAINED_SPEC: WorkloadSpec<'sustained'> = {
   kind: 'write',
   describe: (s: Sizes) =>
     `${s.sustainedNum} puts, a shuffled permutation, batches of ${SUSTAINED_BATCH}, then wait until idle; ` +
-    `every ${SAMPLE_EVERY} batches ${SAMPLE_GETS} point reads of random written keys, and as many when idle`,
+    `every ${SAMPLE_EVERY} batches ${SAMPLE_GETS} point reads of random written keys, ${SAMPLE_GETS} every ${SETTLE_SAMPLE_MS} ms ` +
+    `while a compaction runs after the writes, and as many as during the writes when idle`,
   run,
 };
