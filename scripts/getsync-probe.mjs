@@ -14,7 +14,7 @@ if ((mode !== 'build' && mode !== 'read') || dir === undefined) {
   console.error('usage: node scripts/getsync-probe.mjs build|read DIR');
   process.exit(2);
 }
-const keys = new KeySpace(N);
+const keys = new KeySpace();
 if (mode === 'build') {
   rmSync(dir, { recursive: true, force: true });
   const db = await GraniteDB.open(dir, JSON.parse(process.env.GRANITE_OPTIONS ?? '{}'));

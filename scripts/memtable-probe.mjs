@@ -14,7 +14,7 @@ const { Memtable } = await import(`${root}/dist/src/memtable/memtable.js`);
 const { KeySpace, ValueSource, permutation } = await import(`${root}/dist/src/bench/data.js`);
 
 const N = 1_000_000;
-const keys = new KeySpace(N);
+const keys = new KeySpace();
 const values = new ValueSource(100, 1);
 const order = mode === 'seq' ? null : permutation(N, 7);
 const reps = [];

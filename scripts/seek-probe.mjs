@@ -12,7 +12,7 @@ if (dir === undefined) {
 }
 const N = 1_000_000;
 const S = 100_000;
-const keys = new KeySpace(N);
+const keys = new KeySpace();
 const db = await GraniteDB.open(dir);
 for (let round = 0; round < 3; round++) {
   const c0 = process.cpuUsage();

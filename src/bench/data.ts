@@ -73,15 +73,13 @@ export const KEY_RING = 16_384;
  * slot and returns a view of it: no string, no allocation but the view.
  */
 export class KeySpace {
-  readonly count: number;
   readonly #ring = Buffer.alloc(KEY_RING * KEY_BYTES);
   #next = 0;
   /** The index and ring offset of the last key(): the next index is written by incrementing it. */
   #lastIndex = -2;
   #lastAt = -1;
 
-  constructor(count: number) {
-    this.count = count;
+  constructor() {
     for (let at = 0; at < this.#ring.length; at += KEY_BYTES) this.#ring.write(KEY_PREFIX, at, 'latin1');
   }
 

@@ -32,8 +32,7 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 export async function runPhases(plan: PhasePlan): Promise<WorkloadResult<WorkloadName>[]> {
   const out: WorkloadResult<WorkloadName>[] = [];
   const { sizes } = plan;
-  const needsKeys = plan.workloads.some((w) => SPECS[w].group === 'db_bench');
-  const keys = new KeySpace(needsKeys ? sizes.num : 0);
+  const keys = new KeySpace();
   const small = new ValueSource(SMALL_VALUE, plan.seed);
   let large: ValueSource | undefined;
   for (const phase of PHASES) {

@@ -70,7 +70,7 @@ function context(engine: BenchEngine, n: number): Context {
     sizes,
     num: n,
     seed: 1,
-    keys: new KeySpace(n),
+    keys: new KeySpace(),
     small: new ValueSource(100, 1),
     large: () => new ValueSource(4096, 1),
     recorder: () => new SampleRecorder(),

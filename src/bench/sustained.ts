@@ -14,7 +14,7 @@
 //     compaction running; then, with the tree idle, as many untimed warm-up reads as during the writes and
 //     as many measured ones. Sample time is excluded from the write rates.
 import { performance } from 'node:perf_hooks';
-import { KEY_BYTES, KeySpace, Rng, permutation } from './data.js';
+import { KEY_BYTES, Rng, permutation } from './data.js';
 import type { TreeLevel } from './engine.js';
 import type { LatencyRecorder, LatencySummary } from './latency.js';
 import { readIo } from './probe.js';
@@ -76,7 +76,7 @@ async function run(ctx: Context): Promise<Outcome> {
   if (engine.stats === undefined || engine.waitForCompaction === undefined)
     return skipped('the adapter exposes no compaction stats (sustained runs on granitedb and classic-level)');
   const n = ctx.sizes.sustainedNum;
-  const keys = n === ctx.keys.count ? ctx.keys : new KeySpace(n);
+  const keys = ctx.keys;
   const values = ctx.small;
   const order = permutation(n, SEED.perm ^ ctx.seed);
   const rng = new Rng(SEED.sample ^ ctx.seed);
