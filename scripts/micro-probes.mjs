@@ -10,8 +10,10 @@
 //            4: the same block every time (in the CPU cache) and one of 20,000 copies spread over 80 MiB
 //   free   — RSS before and after freeBeforeGc (util/free-before-gc.ts) of three written 40 MiB buffers: right
 //            after the call, after setImmediate, after setTimeout 0; no garbage collection runs (ADR 0022)
-// Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free   or   node scripts/micro-probes.mjs pread DIR
-//        (seek and free need `npm run -s build` first)
+//   keys   — the bench harness's KeySpace.key (src/bench/data.ts, ADR 0024) for 1M sequential and 1M random
+//            indexes, against a view into a 16 MiB arena of all the keys (the harness before ADR 0024)
+// Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free|keys   or   node scripts/micro-probes.mjs pread DIR
+//        (seek, free and keys need `npm run -s build` first)
 import { openSync, readSync, fstatSync, readdirSync } from 'node:fs';
 
 const [what, dir] = process.argv.slice(2);
@@ -215,7 +217,29 @@ if (what === 'sort') {
       `${immediate}; after setTimeout 0 (the loop's close phase has run): ${mib()} MiB ` +
       `(detached: ${buffers.every((ab) => ab.byteLength === 0)})`,
   );
+} else if (what === 'keys') {
+  const { KeySpace } = await import('../dist/src/bench/data.js');
+  const n = 1_000_000;
+  const arena = Buffer.allocUnsafe(n * 16);
+  for (let i = 0; i < n; i++) arena.write('key' + String(i).padStart(13, '0'), i * 16, 'latin1');
+  const view = (i) => arena.subarray(i * 16, i * 16 + 16);
+  const keys = new KeySpace();
+  const ring = (i) => keys.key(i);
+  let sink = 0;
+  const seq = (key) => () => {
+    for (let i = 0; i < n; i++) sink += key(i)[15];
+  };
+  const rnd = (key) => () => {
+    for (let i = 0; i < n; i++) sink += key((i * 7919) % n)[15];
+  };
+  console.log(
+    `ns per key, best of 5 rounds of 1M: sequential — arena view ${best(5, n, seq(view))}, ` +
+      `KeySpace.key ${best(5, n, seq(ring))}; random — arena view ${best(5, n, rnd(view))}, ` +
+      `KeySpace.key ${best(5, n, rnd(ring))} (${sink > 0})`,
+  );
 } else {
-  console.error('usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free | pread DIR');
+  console.error(
+    'usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free|keys | pread DIR',
+  );
   process.exit(2);
 }
