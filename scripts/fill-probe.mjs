@@ -1,5 +1,6 @@
 // fillseq/fillrandom probe: 1M 16-byte keys, 100-byte values, batches of 1000 via the public API; prints
 // wall rate and process CPU. Usage: node scripts/fill-probe.mjs ROOT [seq|rand]  (ROOT: a built checkout)
+// REUSE_BATCH=1: one WriteBatch, cleared before each write, instead of a new one per write (ADR 0025).
 const root = process.argv[2];
 const mode = process.argv[3] ?? 'seq';
 const { GraniteDB, WriteBatch } = await import(root + '/dist/src/index.js');
@@ -22,8 +23,9 @@ if (mode === 'rand')
 for (let i = 0; i < N; i++) keys.push(Buffer.from('key' + String(order[i]).padStart(13, '0')));
 const c0 = process.cpuUsage();
 const t0 = performance.now();
+const reused = process.env.REUSE_BATCH === '1' ? new WriteBatch() : undefined;
 for (let i = 0; i < N; i += 1000) {
-  const b = new WriteBatch();
+  const b = reused?.clear() ?? new WriteBatch();
   for (let j = i; j < i + 1000; j++) b.put(keys[j], val);
   await db.write(b);
 }

@@ -12,7 +12,9 @@
 //            after the call, after setImmediate, after setTimeout 0; no garbage collection runs (ADR 0022)
 //   keys   — the bench harness's KeySpace.key (src/bench/data.ts, ADR 0024) for 1M sequential and 1M random
 //            indexes, against a view into a 16 MiB arena of all the keys (the harness before ADR 0024)
-// Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free|keys   or   node scripts/micro-probes.mjs pread DIR
+//   copy   — TypedArray#set against Buffer#fill (memcpy) into shared and unshared memory at misaligned
+//            offsets, for 16 B to 128 KiB: the choice in copyRange (util/bytes.ts, ADR 0025)
+// Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free|keys|copy   or   node scripts/micro-probes.mjs pread DIR
 //        (seek, free and keys need `npm run -s build` first)
 import { openSync, readSync, fstatSync, readdirSync } from 'node:fs';
 
@@ -217,6 +219,30 @@ if (what === 'sort') {
       `${immediate}; after setTimeout 0 (the loop's close phase has run): ${mib()} MiB ` +
       `(detached: ${buffers.every((ab) => ab.byteLength === 0)})`,
   );
+} else if (what === 'copy') {
+  // Destinations at offset 3 mod 8, sources at 5 mod 8: what a batch's varint-prefixed keys and values meet.
+  const shared = Buffer.from(new SharedArrayBuffer(1 << 20));
+  const plain = Buffer.allocUnsafe(1 << 20);
+  const srcMem = Buffer.allocUnsafe(256 * 1024 + 16);
+  for (const size of [16, 100, 256, 512, 1024, 4096, 128 * 1024]) {
+    const src = srcMem.subarray(5, 5 + size);
+    const reps = Math.max(1, Math.floor((512 * 1024) / size));
+    const row = [];
+    for (const [name, dst] of [
+      ['shared', shared],
+      ['unshared', plain],
+    ]) {
+      const set = best(20, reps, () => {
+        for (let i = 0, off = 3; i < reps; i++, off = ((off + size + 8) & 0x7fff8) | 3) dst.set(src, off);
+      });
+      const fill = best(20, reps, () => {
+        for (let i = 0, off = 3; i < reps; i++, off = ((off + size + 8) & 0x7fff8) | 3)
+          dst.fill(src, off, off + size);
+      });
+      row.push(`${name}: set ${set} ns, fill ${fill} ns`);
+    }
+    console.log(`${String(size).padStart(6)} B  ${row.join('   ')}`);
+  }
 } else if (what === 'keys') {
   const { KeySpace } = await import('../dist/src/bench/data.js');
   const n = 1_000_000;

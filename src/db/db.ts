@@ -47,7 +47,7 @@ import { MemtableCursor } from '../memtable/memtable-cursor.js';
 import type { SourceCursor } from '../iter/source-cursor.js';
 import { bloomHash } from '../util/bloom.js';
 import { BlockCache } from '../sstable/block-cache.js';
-import { entryArrays, writeBuffers } from '../util/buffer-pool.js';
+import { batchBuffers, entryArrays, writeBuffers } from '../util/buffer-pool.js';
 import { IdleWorkerMemory, WORKER_MEMORY_BYTES } from '../util/idle-worker-memory.js';
 import { scratchLender } from '../util/scratch.js';
 import { TurnGate } from '../util/turn-gate.js';
@@ -107,11 +107,27 @@ interface InflightCompaction {
 
 interface PendingWrite {
   rep: Buffer;
+  /** The batch `rep` was lent by (WriteBatch.lend), which gets it back once the write is done; else the engine
+   *  owns `rep` and gives it to the batch-buffer pool. */
+  owner?: WriteBatch;
   sync: boolean;
   /** A request to freeze the memtable (flush()), ordered with the writes around it. */
   rotate?: boolean;
   resolve: () => void;
   reject: (err: unknown) => void;
+}
+
+/** Hands a finished write's bytes back: to the batch that lent them, else to the batch-buffer pool. */
+function returnRep(rep: Buffer, owner: WriteBatch | undefined): void {
+  if (owner !== undefined) owner.giveBack(rep);
+  else batchBuffers.give(rep);
+}
+
+/** Ends a write (the WAL and the memtable no longer read its bytes): returns them, then settles its promise. */
+function settleWrite(w: PendingWrite, err: unknown): void {
+  returnRep(w.rep, w.owner);
+  if (err === undefined) w.resolve();
+  else w.reject(err);
 }
 
 const WRITE_OPTION_NAMES = new Set(['sync']);
@@ -427,7 +443,7 @@ export class GraniteDB {
         firstInFile = false;
         nextSeq = seq + n;
         if (n === 0) return;
-        mem.addBatch(Buffer.from(r.data), r.data.length, seq);
+        mem.addBatch(r.data, r.data.length, seq); // copied: r.data is a view into the WAL's bytes
         if (seq + n - 1 > maxSeq) maxSeq = seq + n - 1;
       });
       if (outcome.damageOffset >= 0) {
@@ -635,16 +651,19 @@ export class GraniteDB {
       if (!(batch instanceof WriteBatch)) throw new InvalidArgumentError('batch must be a WriteBatch');
       const sync = this.#syncOf(opts);
       if (batch.length === 0) return Promise.resolve();
-      return this.#submit(batch.takeEncoded(), sync);
+      return this.#submit(batch.lend(), sync, batch);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  #submit(rep: Buffer, sync: boolean): Promise<void> {
-    if (this.#bgError !== undefined) return Promise.reject(this.#bgError);
+  #submit(rep: Buffer, sync: boolean, owner?: WriteBatch): Promise<void> {
+    if (this.#bgError !== undefined) {
+      returnRep(rep, owner);
+      return Promise.reject(this.#bgError);
+    }
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ rep, sync, resolve, reject });
+      this.#queue.push({ rep, owner, sync, resolve, reject });
       if (!this.#leaderActive) {
         this.#leaderActive = true;
         queueMicrotask(() => void this.#lead());
@@ -679,14 +698,14 @@ export class GraniteDB {
         const group = cut < 0 ? this.#queue : this.#queue.slice(0, cut);
         this.#queue = cut < 0 ? [] : this.#queue.slice(cut);
         if (this.#bgError !== undefined) {
-          for (const w of group) w.reject(this.#bgError);
+          for (const w of group) settleWrite(w, this.#bgError);
           continue;
         }
         // no await between assigning sequence numbers and the WAL append
         let seq = this.#lastSeq + 1;
         if (seq + this.#groupCount(group) - 1 > MAX_SEQ) {
-          for (const w of group)
-            w.reject(new InvalidArgumentError('sequence numbers exhausted (2^45 writes)'));
+          const err = new InvalidArgumentError('sequence numbers exhausted (2^45 writes)');
+          for (const w of group) settleWrite(w, err);
           continue;
         }
         let sync = false;
@@ -708,7 +727,7 @@ export class GraniteDB {
           }
         } catch (err) {
           this.#setBackgroundError(toIOError(err, `write ${walFileName(this.#mem.walNumber)}`));
-          for (const w of group) w.reject(this.#bgError);
+          for (const w of group) settleWrite(w, this.#bgError);
           continue;
         }
         const mem = this.#mem;
@@ -720,7 +739,7 @@ export class GraniteDB {
         c.userBytesWritten += bytes - BATCH_HEADER_SIZE * group.length;
         c.walBytesWritten += bytes;
         c.bytesWrittenToDisk += bytes;
-        for (const w of group) w.resolve();
+        for (const w of group) settleWrite(w, undefined);
       }
     } finally {
       this.#leaderActive = false;

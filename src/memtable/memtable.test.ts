@@ -112,9 +112,9 @@ test('Memtable: lookups, snapshots of the order and the switch out of append-onl
   assert.equal(mem.older(mem.newest('k3')), 1);
 });
 
-test('Memtable: small batches after an adopted large batch keep their own values (regression: wrong slab)', () => {
-  // A batch of >= 64 KiB is adopted as a slab of its own, pushed after the current 1 MiB slab; small batches
-  // that still fit the current slab must record that slab, not the adopted one.
+test('Memtable: small batches after a large batch keep their own values (regression: wrong slab)', () => {
+  // A batch of >= 64 KiB is copied into a buffer of its own, pushed after the current 1 MiB slab; small
+  // batches that still fit the current slab must record that slab, not the large batch's.
   const mem = new Memtable(1);
   const value = (j: number): Buffer => Buffer.alloc(j % 100 === 0 ? 70_000 : 100, j);
   let seq = 1;
@@ -348,7 +348,7 @@ test('Memtable: a retired memtable gives its buffers to the write-buffer pool on
   assert.equal(writeBuffers.bytes, 0);
   const mem = new Memtable(1);
   const big = new WriteBatch();
-  for (let i = 0; i < 800; i++) big.put(`k${String(i).padStart(4, '0')}`, Buffer.alloc(100, i % 256)); // adopted
+  for (let i = 0; i < 800; i++) big.put(`k${String(i).padStart(4, '0')}`, Buffer.alloc(100, i % 256)); // a buffer of its own
   const rep = big.encodeCopy();
   mem.addBatch(rep, rep.length, 1);
   apply(mem, 801, [['small', 'copied into a 1 MiB slab']]);
@@ -402,29 +402,36 @@ test('reserveWriteMemory: the write-buffer pool keeps one memtable of buffers pe
   assert.equal(entryArrays.bytes, 0, 'per-entry arrays dropped with the last reservation');
 });
 
-test('Memtable: sharedBatches lists every batch in order, in place when in shared memory, else as a copy', () => {
+test('Memtable: addBatch copies every batch into its own shared memory; sharedBatches lists them in order', () => {
   const mem = new Memtable(1);
-  const big = (fill: number): Buffer => Buffer.alloc(80 * 1024, fill); // over the adoption size
+  const big = (fill: number): Buffer => Buffer.alloc(80 * 1024, fill); // over OWN_BUFFER_SIZE: a buffer of its own
   const encoded = new WriteBatch().put('b', big(2)).encodeCopy();
-  const own = sharedBuffer(encoded.length); // a batch encoded in shared memory
-  own.set(encoded);
-  const sharedLen = own.length;
+  const shared = sharedBuffer(encoded.length); // a batch the caller encoded in shared memory
+  shared.set(encoded);
   const plain = new WriteBatch().put('c', big(3)).encodeCopy();
   const small = new WriteBatch().put('a', 'x').encodeCopy();
   mem.addBatch(small, small.length, 1); // copied into a slab
-  mem.addBatch(own, sharedLen, 2); // adopted in place
-  mem.addBatch(plain, plain.length, 3); // adopted, not in shared memory
+  mem.addBatch(shared, shared.length, 2); // copied into a buffer of its own
+  mem.addBatch(plain, plain.length, 3); // likewise
+  const expected = [small, shared, plain].map((b) => Buffer.from(b).toString('latin1'));
+  for (const b of [small, shared, plain]) b.fill(0xee); // the caller's buffers are its own again
   const s = mem.sharedBatches();
   assert.deepEqual([...s.batchSeq], [1, 2, 3]);
-  assert.equal(s.buffers[s.batchRegion[1]!], own.buffer, 'a shared batch is sent in place');
-  assert.notEqual(s.buffers[s.batchRegion[2]!], plain.buffer);
+  for (let i = 0; i < 3; i++) {
+    const region = s.buffers[s.batchRegion[i]!]!;
+    assert.ok(region instanceof SharedArrayBuffer);
+    assert.ok(region !== shared.buffer && region !== plain.buffer && region !== small.buffer);
+  }
   const seen: [string, number][] = [];
   forEachSharedBatch(s, (rep, seq) => seen.push([rep.toString('latin1'), seq]));
   assert.deepEqual(seen, [
-    [small.toString('latin1'), 1],
-    [own.subarray(0, sharedLen).toString('latin1'), 2],
-    [plain.toString('latin1'), 3],
+    [expected[0]!, 1],
+    [expected[1]!, 2],
+    [expected[2]!, 3],
   ]);
+  const out = { value: undefined as Buffer | undefined };
+  assert.equal(mem.get('c', 10, out), LookupResult.Found);
+  assert.deepEqual(out.value, big(3)); // read from the memtable's copy, not the overwritten caller buffer
 });
 
 test('Memtable: an unordered memtable shares its key index; frozenOver reads it in place, in key order', () => {

@@ -1,14 +1,14 @@
 // The memtable: every write not yet in a table, ordered by internal key on demand.
 //
 // Layout (docs/adr/0002-memtable.md): no per-key heap objects. Every distinct key has an id; its bytes stay
-// where the batch put them (inside a 1 MiB slab the batch was copied into, or the adopted batch itself) and
-// typed arrays hold its location (kSlab, kOff, kLen) and the index of its newest version (kHead). Versions
-// are entries in parallel typed arrays (seq, next-older entry, value slab/offset/length, slab -1 for a
-// deletion). A key is found through an open-addressing hash table over typed arrays (two int32 per slot:
-// id + 1 and the key's memtableHash; linear probing, load <= 1/2). memtableHash is HalfSipHash-1-3 under a
-// random per-process key, not the bloom filters' hash (whose seed the file format fixes and publishes): keys
-// crafted to share that one would all land in one probe run. Append-only memtables hash nothing until they
-// leave that mode.
+// where addBatch copied them (a 1 MiB slab, or a shared buffer of its own for a large batch) and typed
+// arrays hold its location (kSlab, kOff, kLen) and the index of its newest version (kHead). Versions are
+// entries in parallel typed arrays (seq, next-older entry, value slab/offset/length, slab -1 for a deletion).
+// A key is found through an open-addressing hash table over typed arrays (two int32 per slot: id + 1 and the
+// key's memtableHash; linear probing, load <= 1/2). memtableHash is HalfSipHash-1-3 under a random
+// per-process key, not the bloom filters' hash (whose seed the file format fixes and publishes): keys crafted
+// to share that one would all land in one probe run. Append-only memtables hash nothing until they leave
+// that mode.
 // Order is produced lazily: ids of keys added since the last sort wait in #pending; sortedKeyIds() sorts them
 // by their bytes (key-sort.ts) and merges them into a NEW array, so an array handed out earlier never changes
 // (iterators keep a stable view; later versions of a key carry higher sequence numbers, invisible to them).
@@ -25,7 +25,7 @@ import { Kind } from '../format/keys.js';
 import { LookupResult } from '../keys/lookup-result.js';
 import { BATCH_HEADER_SIZE } from '../format/batch.js';
 import { getVarint } from '../util/coding.js';
-import { binaryString, copyBytes } from '../util/bytes.js';
+import { binaryString, copyBytes, copyRange } from '../util/bytes.js';
 import { entryArrays, sharedBuffer, sharedMemory, writeBuffers } from '../util/buffer-pool.js';
 import { giveScratch, takeScratch } from '../util/scratch.js';
 import { randomBytes } from 'node:crypto';
@@ -34,8 +34,8 @@ import { compareKeys, sortKeyIds, type KeyTable } from './key-sort.js';
 import type { SharedBatches } from './shared-batches.js';
 
 const SLAB_SIZE = 1024 * 1024;
-/** A batch at least this large is adopted as a slab of its own instead of being copied. */
-const ADOPT_SIZE = 64 * 1024;
+/** A batch at least this large is copied into a shared buffer of its own instead of into the current slab. */
+const OWN_BUFFER_SIZE = 64 * 1024;
 /** Estimated bytes per key beyond its bytes and value (key and entry arrays, hash slots, order arrays). */
 const ENTRY_OVERHEAD = 64;
 /** Estimated bytes per extra version of a key. */
@@ -140,7 +140,7 @@ export class Memtable {
   /** Set by retire(): the memtable left the database (flushed); its slabs go to the pool with the last reader. */
   #retired = false;
   #cur: Buffer = Buffer.allocUnsafe(0);
-  /** Index of #cur in #slabs (adopted batches are pushed after it). */
+  /** Index of #cur in #slabs (large batches' own buffers are pushed after it). */
   #curNo = -1;
   #curPos = 0;
   #bytes = 0;
@@ -209,25 +209,27 @@ export class Memtable {
   }
 
   /**
-   * Applies every record of an encoded batch rep[0, len) (already validated), numbering them from `seq`.
-   * Takes ownership of `rep` when it is large (the caller must not reuse it).
+   * Applies every record of an encoded batch rep[0, len) (already validated), numbering them from `seq`. The
+   * bytes are copied into the memtable's shared memory (a flush worker reads them there, ADR 0016): the caller
+   * keeps `rep`.
    */
-  addBatch(rep: Buffer, len: number, seq: number): void {
+  addBatch(rep: Uint8Array, len: number, seq: number): void {
     let slabNo: number;
     let base: number;
     let src: Buffer;
-    if (len >= ADOPT_SIZE) {
+    if (len >= OWN_BUFFER_SIZE) {
+      src = writeBuffers.take(len) ?? sharedBuffer(len);
+      copyRange(src, 0, rep, 0, len);
       slabNo = this.#slabs.length;
-      this.#slabs.push(rep);
-      src = rep;
+      this.#slabs.push(src);
       base = 0;
       this.#bytes += len;
     } else {
       if (this.#curPos + len > this.#cur.length) this.#newSlab();
-      slabNo = this.#curNo; // not the last slab when a large batch was adopted after #cur was started
+      slabNo = this.#curNo; // not the last slab when a large batch got its own buffer after #cur was started
       src = this.#cur;
       base = this.#curPos;
-      rep.copy(src, base, 0, len);
+      copyRange(src, base, rep, 0, len);
       this.#curPos += len;
     }
     this.#recordBatch(slabNo, base, len, seq);
@@ -320,9 +322,9 @@ export class Memtable {
   }
 
   /**
-   * Every batch of this memtable for a flush worker (ADR 0016): its slabs and adopted batches as regions of
-   * SharedArrayBuffers (one not in shared memory, such as a batch a caller encoded, is copied into one), and
-   * the batches in the order they were added. The regions are this memtable's own bytes: the memtable must
+   * Every batch of this memtable for a flush worker (ADR 0016): its slabs and large batches' own buffers as
+   * regions of SharedArrayBuffers (addBatch copies every batch into shared memory; a slab that is not is copied
+   * here), and the batches in the order they were added. The regions are this memtable's own bytes: the memtable must
    * not be retired until the worker is done with them.
    */
   sharedBatches(): SharedBatches {
@@ -385,8 +387,8 @@ export class Memtable {
 
   /**
    * The database no longer reads this memtable (its flush is installed) and will never add to it: its slabs
-   * and adopted batches go to the write-buffer pool once no cursor reads it. Reading it afterwards fails
-   * loudly (the slab list is emptied) instead of returning recycled bytes.
+   * and large batches' own buffers go to the write-buffer pool once no cursor reads it. Reading it afterwards
+   * fails loudly (the slab list is emptied) instead of returning recycled bytes.
    */
   retire(): void {
     this.#retired = true;

@@ -1,11 +1,12 @@
-// BufferPool: hands the large buffers of flushed memtables (adopted write batches, 1 MiB slabs) back out for
-// new write batches and slabs. A fill writes every key and value into memory it has never touched before
-// otherwise: each new batch buffer is fresh from malloc, and the page faults and cache misses of that first
-// touch were ~25% of fillseq (perf: page faults 11%, memmove into the batch 15%). The dead batches also waited
-// for a major GC to be freed, which made the heap grow meanwhile.
+// BufferPool: hands the large buffers of flushed memtables (large batches' own buffers, 1 MiB slabs) back out
+// for new memtables, and (`batchBuffers`) buffers write batches moved away from back to new batches. A fill
+// writes every key and value into memory: memory fresh from malloc costs the page faults and cache misses of
+// its first touch (~25% of fillseq once: perf, page faults 11%, memmove 15%), and dead buffers wait for the
+// GC to be freed, which makes the heap grow meanwhile.
 //
 // Invariant: a buffer is given only when nothing can read or write it any more (a retired memtable with no
-// open cursor: memtable.ts; a WriteBatch never writes into bytes it handed out: write-batch.ts). Only whole
+// open cursor: memtable.ts; a buffer a WriteBatch moved away from, once the engine gave back the view it had
+// lent of it: write-batch.ts). Only whole
 // ArrayBuffers of at least MIN_POOLED bytes are pooled, never views into Node's shared 8 KiB allocation pool.
 // SharedArrayBuffers are pooled only when sharedBuffer() in this thread made them: one that arrived from another
 // thread (a flush worker's view of the main thread's memtable, ADR 0016) belongs to that thread, which will
@@ -194,6 +195,13 @@ export class BufferPool implements Lender {
  * open database by its memtable size (`reserveWriteMemory` in memtable.ts): about one memtable's worth each.
  */
 export const writeBuffers = new BufferPool(0);
+
+/**
+ * The process-wide pool for encoded write batches (unshared memory): WriteBatch grows into and copies out to its
+ * buffers, and the engine gives back each copy once the WAL and the memtable hold its bytes (ADR 0025). A few
+ * batches' worth: a batch in flight, the next one filling.
+ */
+export const batchBuffers = new BufferPool(4 * 1024 * 1024);
 
 /**
  * The process-wide pool for memtables' per-entry arrays (shared memory, matched by exact byte length: an

@@ -48,6 +48,26 @@ export function copyBytes(buf: Uint8Array, start: number, end: number): Buffer {
   return out;
 }
 
+/** Shared-memory copies of at least this many bytes go through Buffer#fill (scripts/micro-probes.mjs copy). */
+const FILL_MIN_SHARED = 128;
+
+const isShared = (u: Uint8Array): boolean => u.buffer instanceof SharedArrayBuffer;
+
+/**
+ * Copies src[start, end) into dst at `off`; returns the count. Into or out of shared memory, V8's
+ * TypedArray#set copies byte by byte unless both ends have the same alignment modulo 8 (a relaxed atomic
+ * copy): 37 µs for 128 KiB, against 1.4 µs through Buffer#fill, which memcpy's a value of the range's exact
+ * length once. Between unshared buffers #set is the faster at every size.
+ */
+export function copyRange(dst: Buffer, off: number, src: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n <= 0) return 0;
+  const view = start === 0 && end === src.byteLength ? src : src.subarray(start, end);
+  if (n >= FILL_MIN_SHARED && (isShared(dst) || isShared(src))) dst.fill(view, off, off + n);
+  else dst.set(view, off);
+  return n;
+}
+
 /**
  * `buf` if it holds `need` bytes, else a larger Buffer (at least double) holding a copy of buf[0, used).
  * Growable encoders call it before writing.

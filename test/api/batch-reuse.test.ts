@@ -1,7 +1,8 @@
-// A WriteBatch hands its buffer to the engine when it is mostly full (takeEncoded) and copies it on its next
-// change. These pin that reusing a batch after write() — changing it, clearing it, or writing it again
-// unchanged, with or without awaiting — never alters what an earlier write() applied, also after the WAL is
-// replayed on reopen. Batches here are large (> 64 KiB) so the memtable adopts the engine's buffer too.
+// A WriteBatch lends the engine a view of its bytes for each write() and gets it back once the WAL and the
+// memtable hold copies (write-batch.ts). These pin that reusing a batch after write() — changing it, clearing
+// it, or writing it again unchanged, with or without awaiting — never alters what an earlier write() applied,
+// also after the WAL is replayed on reopen. Batches here are large (> 64 KiB): the memtable copies them into
+// buffers of their own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraniteDB, WriteBatch } from '../../src/index.js';
@@ -49,20 +50,25 @@ test('reusing a WriteBatch after write() never changes what was written, before 
   }
 });
 
-test('takeEncoded hands out bytes the batch never writes again', () => {
+test('a view lent for one write never changes while the batch is cleared, refilled and lent again', () => {
   const b = new WriteBatch();
   for (let i = 0; i < 1000; i++) b.put(`k${i}`, value('v', i));
-  const first = b.takeEncoded();
+  const first = b.lend();
   const copy = Buffer.from(first);
-  const second = b.takeEncoded(); // unchanged: must not be the same memory (the engine writes headers)
+  const second = b.lend(); // still lent: a copy of its own (the engine writes sequence numbers into headers)
+  assert.notEqual(second.buffer, first.buffer);
   second.fill(0xee, 0, 8);
   assert.deepEqual(first, copy);
-  b.put('more', 'x'); // appends past the handed-out bytes
+  b.put('more', 'x'); // appends past the lent bytes
   b.delete('k1');
-  const third = b.takeEncoded();
+  const third = b.encodeCopy();
   assert.deepEqual(first, copy);
   assert.equal(third.length > first.length, true);
-  b.clear();
+  b.clear(); // moves to another buffer while the first view is lent
   b.put('z', value('z', 0));
   assert.deepEqual(first, copy);
+  b.giveBack(second);
+  b.giveBack(first);
+  b.put('after', 'x'); // given back: the batch writes in place again
+  assert.deepEqual(first, copy, 'the old buffer went to the pool, untouched');
 });

@@ -12,7 +12,6 @@ import type { TableHandover } from '../../src/compaction/table-handover.js';
 import { Memtable } from '../../src/memtable/memtable.js';
 import { WriteBatch } from '../../src/batch/write-batch.js';
 import { NodeFileSystem } from '../../src/fs/node-fs.js';
-import { sharedBuffer } from '../../src/util/buffer-pool.js';
 import { tableFileName } from '../../src/format/filenames.js';
 import { GraniteError } from '../../src/errors/errors.js';
 import { makeTempDir, removeDir } from '../../src/testing/index.js';
@@ -112,19 +111,18 @@ for (const inKeyOrder of [true, false]) {
   });
 }
 
-test('the worker reads the batches in place: bytes changed in shared memory before it runs reach the table', async () => {
+test('the worker reads the memtable’s batches in place: bytes changed in its shared memory reach the table', async () => {
   const dir = makeTempDir('granite-flush-worker-');
   const pool = new WorkerPool(1);
   try {
     const mem = new Memtable(1);
-    const encoded = new WriteBatch().put('key', 'value-A'.padEnd(80_000, '.')).encodeCopy();
-    const own = sharedBuffer(encoded.length); // a batch large enough to be adopted, in shared memory
-    own.set(encoded);
-    mem.addBatch(own, own.length, 1);
+    const rep = new WriteBatch().put('key', 'value-A'.padEnd(80_000, '.')).encodeCopy();
+    mem.addBatch(rep, rep.length, 1); // large: copied into a shared buffer of its own
     const batches = mem.sharedBatches();
     // Not something the engine does (the memtable is immutable until its flush is installed): it shows that
     // no copy stands between the memtable's memory and the worker.
-    own.write('B', own.indexOf('value-A') + 'value-'.length, 'latin1');
+    const region = Buffer.from(batches.buffers[batches.batchRegion[0]!]!);
+    region.write('B', region.indexOf('value-A') + 'value-'.length, 'latin1');
     await pool.runFlush({ dir, fileNum: 4, table: TABLE, oldestSnapshot: 0 }, batches);
     const bytes = readFileSync(join(dir, tableFileName(4)));
     assert.ok(bytes.includes('value-B') && !bytes.includes('value-A'));
