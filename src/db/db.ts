@@ -338,7 +338,10 @@ export class GraniteDB {
   async #createNew(): Promise<void> {
     const vs = this.#vs;
     const walNum = vs.newFileNumber();
-    this.#wal = new LogWriter(this.#fs.create(join(this.#dir, walFileName(walNum))));
+    this.#wal = new LogWriter(
+      this.#fs.create(join(this.#dir, walFileName(walNum))),
+      this.#opts.walBytesPerSync,
+    );
     this.#mem = new Memtable(walNum);
     await vs.writeNewManifest({ logNumber: walNum, newWals: [walNum] });
   }
@@ -467,7 +470,7 @@ export class GraniteDB {
     }
     if (!mem.isEmpty) await writeRecovered(mem);
     const walNum = vs.newFileNumber();
-    this.#wal = new LogWriter(fs.create(join(this.#dir, walFileName(walNum))));
+    this.#wal = new LogWriter(fs.create(join(this.#dir, walFileName(walNum))), this.#opts.walBytesPerSync);
     this.#mem = new Memtable(walNum);
     await fs.syncDir(this.#dir);
     // The new MANIFEST makes the replayed tables and the new WAL durable; older WALs become obsolete.
@@ -808,7 +811,9 @@ export class GraniteDB {
     const file = this.#fs.create(join(this.#dir, walFileName(num)));
     const old = this.#wal!;
     try {
-      await old.sync(); // the older WAL is durable before a newer one takes writes (recovery replays in order)
+      // The older WAL is durable before a newer one takes writes (recovery replays in order); its background
+      // syncs (walBytesPerSync) leave only the last bytes to write here.
+      await old.sync();
       await this.#fs.syncDir(this.#dir);
       await vs.logAndApply({ newWals: [num] });
     } catch (err) {
@@ -818,7 +823,7 @@ export class GraniteDB {
     old.close();
     this.#imms.push(this.#mem);
     this.#mem = new Memtable(num, this.#mem.keyCount);
-    this.#wal = new LogWriter(file);
+    this.#wal = new LogWriter(file, this.#opts.walBytesPerSync);
     this.#scheduleFlush();
   }
 
@@ -1441,6 +1446,7 @@ export class GraniteDB {
     await this.#flushPool?.close();
     this.#flushPool = undefined;
     await this.#settleUnlinks();
+    await this.#wal?.settle(); // background WAL syncs hold the descriptor
     this.#releaseAll();
   }
 

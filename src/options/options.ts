@@ -23,6 +23,10 @@ export interface Options {
   readOnly: boolean;
   /** Bytes a memtable holds before it is frozen and flushed to an L0 table. @default 16 MiB */
   memtableSize: number;
+  /** WAL bytes after which an append starts a background fdatasync, so that a WAL rotation (or a `sync: true`
+   *  write) waits only for the bytes since the last one; 0 syncs a WAL only when it rotates or a write asks.
+   *  Durability is unchanged either way. @default 1 MiB */
+  walBytesPerSync: number;
   /** Frozen memtables waiting for flush before writers wait. @default 2 */
   maxImmutableMemtables: number;
   /** Target uncompressed size of a table data block, in bytes. Changes new tables only. @default 4096 */
@@ -94,6 +98,7 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   errorIfExists: false,
   readOnly: false,
   memtableSize: 16 * MiB,
+  walBytesPerSync: 1 * MiB,
   maxImmutableMemtables: 2,
   blockSize: 4096,
   restartInterval: 16,
@@ -144,6 +149,7 @@ const CHECKS: { [K in keyof Options]: Check } = {
   errorIfExists: bool,
   readOnly: bool,
   memtableSize: int(4096, 4 * 1024 * MiB),
+  walBytesPerSync: int(0, 4 * 1024 * MiB),
   maxImmutableMemtables: int(1, 64),
   blockSize: int(64, 16 * MiB),
   restartInterval: int(1, 1024),

@@ -102,6 +102,7 @@ export function faultOptions(
   return compactionOptions(style, {
     backgroundThreads: 0,
     blockCacheSize: 64 * 1024,
+    walBytesPerSync: 512, // background WAL syncs (ADR 0025) under every fault: a few per 4 KiB memtable
     targetFileSize: 1024,
     maxBytesForLevelBase: 2048,
     level0SlowdownTrigger: 8,
