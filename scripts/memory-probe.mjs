@@ -10,7 +10,7 @@
 //        buffers and prints the RSS they added (how much freed memory the allocator reuses).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { GraniteDB } from '../dist/src/index.js';
-import { entryArrays, writeBuffers } from '../dist/src/util/buffer-pool.js';
+import { batchBuffers, entryArrays, writeBuffers } from '../dist/src/util/buffer-pool.js';
 import { scratchBytes } from '../dist/src/util/scratch.js';
 import { runPhases } from '../dist/src/bench/phases.js';
 import { openGranite } from '../dist/src/bench/granite-engine.js';
@@ -97,7 +97,7 @@ await runPhases({
         `tables probed per get ${(d('tablesProbed') / (d('gets') || 1)).toFixed(2)}`,
     );
     console.log(
-      `  idle in this thread: write buffers ${mb(writeBuffers.bytes)} MiB, entry arrays ${mb(entryArrays.bytes)} MiB, ` +
+      `  idle in this thread: write buffers ${mb(writeBuffers.bytes)} MiB, batch buffers ${mb(batchBuffers.bytes)} MiB, entry arrays ${mb(entryArrays.bytes)} MiB, ` +
         `scratch ${mb(scratchBytes())} MiB`,
     );
     last = { ...c };
