@@ -14,8 +14,10 @@
 //            indexes, against a view into a 16 MiB arena of all the keys (the harness before ADR 0024)
 //   copy   — TypedArray#set against Buffer#fill (memcpy) into shared and unshared memory at misaligned
 //            offsets, for 16 B to 128 KiB: the choice in copyRange (util/bytes.ts, ADR 0025)
-// Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free|keys|copy   or   node scripts/micro-probes.mjs pread DIR
-//        (seek, free and keys need `npm run -s build` first)
+//   weakref — how many of 1000 WeakRef targets, dead since creation, are still alive after two minor GCs and
+//            after a major one (why a dead WriteBatch cannot be told apart in time, ADR 0025; needs --expose-gc)
+// Usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free|keys|copy|weakref   or   node scripts/micro-probes.mjs pread DIR
+//        (seek, free and keys need `npm run -s build` first; weakref: node --expose-gc scripts/micro-probes.mjs weakref)
 import { openSync, readSync, fstatSync, readdirSync } from 'node:fs';
 
 const [what, dir] = process.argv.slice(2);
@@ -219,6 +221,25 @@ if (what === 'sort') {
       `${immediate}; after setTimeout 0 (the loop's close phase has run): ${mib()} MiB ` +
       `(detached: ${buffers.every((ab) => ab.byteLength === 0)})`,
   );
+} else if (what === 'weakref') {
+  // Each step after a macrotask, so that no deref() of this job keeps a target alive (KeepDuringJob).
+  const turn = () => new Promise((r) => setTimeout(r, 10));
+  const refs = [];
+  (() => {
+    for (let i = 0; i < 1000; i++) refs.push(new WeakRef({ i, pad: new Array(10) }));
+  })();
+  await turn();
+  globalThis.gc({ type: 'minor' });
+  await turn();
+  globalThis.gc({ type: 'minor' });
+  await turn();
+  const afterMinor = refs.filter((r) => r.deref() !== undefined).length;
+  await turn();
+  globalThis.gc();
+  await turn();
+  console.log(
+    `WeakRef targets alive: after two minor GCs ${afterMinor} of 1000, after a major GC ${refs.filter((r) => r.deref() !== undefined).length}`,
+  );
 } else if (what === 'copy') {
   // Destinations at offset 3 mod 8, sources at 5 mod 8: what a batch's varint-prefixed keys and values meet.
   const shared = Buffer.from(new SharedArrayBuffer(1 << 20));
@@ -265,7 +286,7 @@ if (what === 'sort') {
   );
 } else {
   console.error(
-    'usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free|keys | pread DIR',
+    'usage: node scripts/micro-probes.mjs sort|suffix|keyout|crc|bloom|seek|free|keys|copy|weakref | pread DIR',
   );
   process.exit(2);
 }

@@ -323,9 +323,10 @@ export class Memtable {
 
   /**
    * Every batch of this memtable for a flush worker (ADR 0016): its slabs and large batches' own buffers as
-   * regions of SharedArrayBuffers (addBatch copies every batch into shared memory; a slab that is not is copied
-   * here), and the batches in the order they were added. The regions are this memtable's own bytes: the memtable must
-   * not be retired until the worker is done with them.
+   * regions of SharedArrayBuffers, and the batches in the order they were added. Every slab is shared memory:
+   * addBatch copies each batch into a buffer from `writeBuffers` or sharedBuffer(), and `writeBuffers` only
+   * ever receives retired memtables' slabs (ADR 0025). The regions are this memtable's own bytes: the memtable
+   * must not be retired until the worker is done with them.
    */
   sharedBatches(): SharedBatches {
     const slabs = this.#slabs;
@@ -333,12 +334,7 @@ export class Memtable {
     const regionOffsets = new Float64Array(slabs.length);
     const regionLengths = new Float64Array(slabs.length);
     for (let r = 0; r < slabs.length; r++) {
-      let slab = slabs[r]!;
-      if (!(slab.buffer instanceof SharedArrayBuffer)) {
-        const copy = sharedBuffer(slab.length);
-        copy.set(slab);
-        slab = copy;
-      }
+      const slab = slabs[r]!;
       buffers.push(slab.buffer as SharedArrayBuffer);
       regionOffsets[r] = slab.byteOffset;
       regionLengths[r] = slab.length;
